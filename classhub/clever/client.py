@@ -1,0 +1,298 @@
+"""HTTP client for Clever's OAuth host and v3.0 data API.
+
+Retries follow CLEVER.md: 429 waits for the rate-limit reset (``Retry-After`` or
+``X-RateLimit-Reset``), 5xx and network failures back off exponentially with jitter, and
+400/401/404/413/501 are never retried. Every call has a timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from django.conf import settings
+
+from classhub.clever.errors import (
+    CleverAuthError,
+    CleverError,
+    CleverNotFound,
+    CleverRateLimited,
+    CleverRequestRejected,
+    CleverTokenRevoked,
+    CleverUnavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+NEVER_RETRY = {400, 401, 404, 413, 501}
+MAX_PAGE_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class DistrictToken:
+    """One entry of Clever's district-token list: a connected district and its app token."""
+
+    district_id: str
+    access_token: str
+    scopes: tuple[str, ...] = ()
+    created: str = ""
+
+
+@dataclass
+class RetryPolicy:
+    """How long and how often to retry; injectable so tests need not sleep."""
+
+    max_retries: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_rate_limit_wait: float = 120.0
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], float] = time.time
+    jitter: Callable[[], float] = field(default=random.random)
+
+    def backoff(self, attempt: int) -> float:
+        """Capped exponential backoff with full jitter for the given retry attempt (0-based)."""
+        ceiling = min(self.max_delay, self.base_delay * (2**attempt))
+        return ceiling * (0.5 + self.jitter() / 2)
+
+    def rate_limit_wait(self, response: requests.Response, attempt: int) -> float:
+        """Seconds to wait after a 429, from Retry-After or the latest X-RateLimit-Reset."""
+        retry_after = response.headers.get("Retry-After", "").strip()
+        if retry_after:
+            try:
+                return min(self.max_rate_limit_wait, max(0.0, float(retry_after)))
+            except ValueError:
+                pass  # An HTTP-date or garbage: fall through to the reset header.
+        resets = []
+        for part in response.headers.get("X-RateLimit-Reset", "").split(","):
+            try:
+                resets.append(float(part.strip()))
+            except ValueError:
+                continue
+        if resets:
+            # Several buckets may be reported; waiting for the latest frees all of them.
+            return min(self.max_rate_limit_wait, max(0.0, max(resets) - self.now()) + 0.05)
+        return self.backoff(attempt)
+
+
+def _error_message(response: requests.Response) -> str:
+    """Clever's own message for a failed call; the body may be JSON of two shapes, or HTML."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200].strip() or response.reason or "no message"
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("error_description") or body.get("error") or body)
+    return str(body)[:200]
+
+
+class CleverClient:
+    """Talks to Clever (or the sandbox) at the configured base URLs."""
+
+    def __init__(
+        self,
+        *,
+        api_base: str,
+        oauth_base: str,
+        client_id: str,
+        client_secret: str,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.api_base = api_base.rstrip("/")
+        self.oauth_base = oauth_base.rstrip("/")
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.session = session or requests.Session()
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> CleverClient:
+        """Build a client from the CLEVER_* settings."""
+        options: dict[str, Any] = {
+            "api_base": settings.CLEVER_API_BASE,
+            "oauth_base": settings.CLEVER_OAUTH_BASE,
+            "client_id": settings.CLEVER_CLIENT_ID,
+            "client_secret": settings.CLEVER_CLIENT_SECRET,
+            "timeout": settings.CLEVER_TIMEOUT_SECONDS,
+            "retry": RetryPolicy(max_retries=settings.CLEVER_MAX_RETRIES),
+        }
+        options.update(overrides)
+        return cls(**options)
+
+    # --- transport ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        token: str | None = None,
+        basic_auth: bool = False,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Any:
+        """Send one call with retries and return its decoded JSON body."""
+        headers = {"Accept": "application/json"}
+        auth = None
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if basic_auth:
+            auth = (self.client_id, self.client_secret)
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(
+                    method, url, params=params, data=data, headers=headers, auth=auth, timeout=self.timeout
+                )
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                if attempt >= self.retry.max_retries:
+                    raise CleverUnavailable(
+                        f"Clever did not answer {url} after {attempt + 1} tries ({exc.__class__.__name__}).",
+                        url=url,
+                    ) from exc
+                self._wait(self.retry.backoff(attempt), url, f"network error {exc.__class__.__name__}")
+                attempt += 1
+                continue
+
+            status = response.status_code
+            if status < 400:
+                return self._decode(response, url)
+            if status in NEVER_RETRY or (400 <= status < 500 and status != 429):
+                raise self._final_error(response, url)
+            if attempt >= self.retry.max_retries:
+                error_class = CleverRateLimited if status == 429 else CleverUnavailable
+                raise error_class(
+                    f"Clever answered {status} to {url} {attempt + 1} times: {_error_message(response)}",
+                    status=status,
+                    url=url,
+                )
+            if status == 429:
+                delay = self.retry.rate_limit_wait(response, attempt)
+            else:
+                delay = self.retry.backoff(attempt)
+            self._wait(delay, url, f"HTTP {status}")
+            attempt += 1
+
+    def _wait(self, delay: float, url: str, why: str) -> None:
+        logger.info("Clever call %s failed (%s); retrying in %.2fs", url, why, delay)
+        self.retry.sleep(delay)
+
+    @staticmethod
+    def _decode(response: requests.Response, url: str) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise CleverError(
+                f"Clever answered {url} with a body that is not JSON.", status=response.status_code, url=url
+            ) from exc
+
+    @staticmethod
+    def _final_error(response: requests.Response, url: str) -> CleverError:
+        status = response.status_code
+        message = _error_message(response)
+        if status == 401:
+            return CleverAuthError(f"Clever refused the credentials for {url}: {message}", status=401, url=url)
+        if status == 404:
+            return CleverNotFound(f"Not found or not shared: {url}", status=404, url=url)
+        return CleverRequestRejected(f"Clever rejected {url} ({status}): {message}", status=status, url=url)
+
+    # --- OAuth host ----------------------------------------------------------------------------
+
+    def list_district_tokens(self, *, district_id: str | None = None) -> list[DistrictToken]:
+        """Every connected district with its current app token (HTTP Basic auth)."""
+        params = {"owner_type": "district"}
+        if district_id:
+            params["district"] = district_id
+        body = self.request("GET", f"{self.oauth_base}/oauth/tokens", basic_auth=True, params=params)
+        tokens = []
+        for entry in body.get("data") or []:
+            owner = entry.get("owner") or {}
+            if owner.get("type") != "district" or not owner.get("id") or not entry.get("access_token"):
+                logger.warning("Skipping a district token entry without owner or token: %r", entry.get("id"))
+                continue
+            tokens.append(
+                DistrictToken(
+                    district_id=owner["id"],
+                    access_token=entry["access_token"],
+                    scopes=tuple(entry.get("scopes") or ()),
+                    created=entry.get("created") or "",
+                )
+            )
+        return tokens
+
+    def district_token(self, district_id: str) -> str:
+        """The current token of one district; tokens rotate, so fetch it when needed."""
+        for token in self.list_district_tokens(district_id=district_id):
+            if token.district_id == district_id:
+                return token.access_token
+        raise CleverTokenRevoked(
+            f"Clever lists no connection for district {district_id}: the district removed ClassHub.",
+            status=401,
+        )
+
+    def for_district(self, district_id: str) -> DistrictAPI:
+        """A data-API view with the district's current token."""
+        return DistrictAPI(self, self.district_token(district_id))
+
+
+class DistrictAPI:
+    """The v3.0 data API as one district token sees it."""
+
+    def __init__(self, client: CleverClient, token: str) -> None:
+        self.client = client
+        self.token = token
+
+    def _url(self, path: str) -> str:
+        # Clever's links are relative paths that already carry the version prefix.
+        if path.startswith("http://") or path.startswith("https://"):
+            return path
+        if not path.startswith("/v3."):
+            path = "/v3.0/" + path.lstrip("/")
+        return self.client.api_base + path
+
+    def _call(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        try:
+            return self.client.request("GET", self._url(path), token=self.token, params=params)
+        except CleverAuthError as exc:
+            raise CleverTokenRevoked(
+                "Clever refused the district token: the district removed ClassHub or the token was revoked.",
+                status=401,
+                url=exc.url,
+            ) from exc
+
+    def get(self, path: str) -> dict[str, Any]:
+        """Fetch one object, e.g. ``get("districts/<id>")``, and return the inner object."""
+        body = self._call(path)
+        return (body or {}).get("data") or {}
+
+    def iter_pages(self, path: str, *, limit: int = 1000, **params: Any) -> Iterator[list[dict[str, Any]]]:
+        """Yield each page of a list as a list of inner objects, following ``next`` links."""
+        if not 1 <= limit <= MAX_PAGE_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
+        query: dict[str, Any] | None = {"limit": limit, **params}
+        url = path
+        while True:
+            body = self._call(url, query) or {}
+            items = body.get("data") or []
+            if not items:
+                return  # A next link may lead to an empty page: that is the end.
+            yield [item.get("data") if isinstance(item, dict) and "data" in item else item for item in items]
+            next_uri = next(
+                (link.get("uri") for link in body.get("links") or [] if link.get("rel") == "next"), None
+            )
+            if not next_uri:
+                return
+            url, query = next_uri, None  # the next link carries every parameter itself
+
+    def iter_objects(self, path: str, *, limit: int = 1000, **params: Any) -> Iterator[dict[str, Any]]:
+        """Yield every object of a list, page after page."""
+        for page in self.iter_pages(path, limit=limit, **params):
+            yield from page

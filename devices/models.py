@@ -1,0 +1,1 @@
+"""Device setups and sign-in readiness arrive with the device readiness issue; nothing is stored yet."""

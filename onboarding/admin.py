@@ -1,0 +1,165 @@
+"""The rep's review console: thin admin pages whose actions call services after a confirmation page."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from classhub.errors import ClassHubError
+from onboarding.models import AuditEvent, District, RolloutPlanSchool, SchoolDecision, SharingRequest
+from onboarding.services import sharing_request_approve, sharing_request_deny
+
+
+class RolloutPlanSchoolInline(admin.TabularInline):
+    model = RolloutPlanSchool
+    extra = 1
+    fields = ["name", "clever_school_id", "nces_id", "notes"]
+
+
+class AuditEventInline(admin.TabularInline):
+    model = AuditEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "actor", "reason", "before", "after"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    verbose_name_plural = "History"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "clever_id", "status", "purchase_status", "sharing_type", "connected_at"]
+    list_filter = ["status", "purchase_status"]
+    search_fields = ["clever_id", "name"]
+    show_full_result_count = False
+    readonly_fields = ["clever_id", "status", "connected_at", "disconnected_at", "created_at", "updated_at"]
+    fields = [
+        "name",
+        "clever_id",
+        "status",
+        "purchase_status",
+        "sharing_type",
+        ("contact_name", "contact_email", "contact_title"),
+        ("connected_at", "disconnected_at"),
+        ("created_at", "updated_at"),
+    ]
+    inlines = [RolloutPlanSchoolInline, AuditEventInline]
+
+
+class SchoolDecisionInline(admin.TabularInline):
+    model = SchoolDecision
+    extra = 0
+    can_delete = False
+    fields = ["school_name", "clever_school_id", "nces_id", "in_rollout_plan", "decision", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SharingRequest)
+class SharingRequestAdmin(admin.ModelAdmin):
+    list_display = ["district", "status", "district_status", "purchase_status", "sharing_type", "created_at", "decided_by"]
+    list_filter = ["status", "district__status"]
+    list_select_related = ["district", "decided_by"]
+    search_fields = ["district__clever_id", "district__name"]
+    show_full_result_count = False
+    readonly_fields = ["district", "status", "decided_by", "decided_at", "reason", "created_at"]
+    fields = ["district", "status", "purchase_status", "sharing_type", "decided_by", "decided_at", "reason", "created_at"]
+    inlines = [SchoolDecisionInline]
+    actions = ["approve_requests", "deny_requests"]
+
+    @admin.display(description="District status", ordering="district__status")
+    def district_status(self, obj: SharingRequest) -> str:
+        return obj.district.get_status_display()
+
+    def has_add_permission(self, request) -> bool:
+        return False  # requests come from Clever connections, not from reps
+
+    @admin.action(description="Approve selected requests…")
+    def approve_requests(self, request: HttpRequest, queryset: QuerySet[SharingRequest]) -> HttpResponse | None:
+        requests_ = list(queryset.select_related("district").prefetch_related("school_decisions"))
+        if request.POST.get("confirm") == "yes":
+            for sharing_request in requests_:
+                chosen = request.POST.getlist(f"schools-{sharing_request.pk}")
+                reason = request.POST.get("reason", "").strip()
+                try:
+                    sharing_request_approve(
+                        request=sharing_request, school_ids=chosen, actor=request.user, reason=reason
+                    )
+                except ClassHubError as exc:
+                    self.message_user(request, str(exc), level=messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        f"Approved {len(chosen)} school(s) of {sharing_request.district.name}; the import is queued.",
+                        level=messages.SUCCESS,
+                    )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Approve sharing requests",
+            "requests": requests_,
+            "queryset": queryset,
+            "action": "approve_requests",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/onboarding/sharingrequest/approve_confirmation.html", context)
+
+    @admin.action(description="Deny selected requests…")
+    def deny_requests(self, request: HttpRequest, queryset: QuerySet[SharingRequest]) -> HttpResponse | None:
+        requests_ = list(queryset.select_related("district"))
+        reason = request.POST.get("reason", "").strip()
+        error = ""
+        if request.POST.get("confirm") == "yes":
+            if not reason:
+                error = "Write the reason the district will read before denying."
+            else:
+                for sharing_request in requests_:
+                    try:
+                        sharing_request_deny(request=sharing_request, actor=request.user, reason=reason)
+                    except ClassHubError as exc:
+                        self.message_user(request, str(exc), level=messages.ERROR)
+                    else:
+                        self.message_user(
+                            request, f"Denied the request of {sharing_request.district.name}.", level=messages.SUCCESS
+                        )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Deny sharing requests",
+            "requests": requests_,
+            "queryset": queryset,
+            "action": "deny_requests",
+            "opts": self.model._meta,
+            "reason": reason,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/onboarding/sharingrequest/deny_confirmation.html", context)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "district", "action", "actor", "reason"]
+    list_filter = ["action"]
+    list_select_related = ["district", "actor"]
+    search_fields = ["district__clever_id", "district__name", "action"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

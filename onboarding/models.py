@@ -1,0 +1,166 @@
+"""Districts, their sharing requests, per-school decisions, rollout plans and the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class DistrictStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    SALES_FOLLOW_UP = "sales_follow_up", "Sales follow-up"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    PARTLY_APPROVED = "partly_approved", "Partly approved"
+    DENIED = "denied", "Denied"
+    ONBOARDING_SCHEDULED = "onboarding_scheduled", "Onboarding scheduled"
+    IMPORTING = "importing", "Importing"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    IMPORTED = "imported", "Imported"
+    LIVE = "live", "Live"
+    DISCONNECTED = "disconnected", "Disconnected"
+    PAUSED = "paused", "Paused"
+
+
+class PurchaseStatus(models.TextChoices):
+    UNKNOWN = "unknown", "Not recorded yet"
+    ALREADY_PURCHASED = "already_purchased", "Already purchased"
+    HAVENT_PURCHASED = "havent_purchased", "Haven't purchased"
+
+
+class SharingType(models.TextChoices):
+    UNKNOWN = "unknown", "Not recorded yet"
+    BY_SCHOOLS = "by_schools", "Shared by schools"
+    WHOLE_DISTRICT = "whole_district", "Shared the whole district"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    APPROVED = "approved", "Approved"
+    PARTLY_APPROVED = "partly_approved", "Partly approved"
+    DENIED = "denied", "Denied"
+
+
+class SchoolDecisionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+
+
+class District(models.Model):
+    """A school district, from the first conversation with a rep until it is live."""
+
+    clever_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    status = models.CharField(max_length=32, choices=DistrictStatus, default=DistrictStatus.REQUESTED)
+    # What Clever notified the rep; copied onto each new sharing request.
+    purchase_status = models.CharField(max_length=32, choices=PurchaseStatus, default=PurchaseStatus.UNKNOWN)
+    sharing_type = models.CharField(max_length=32, choices=SharingType, default=SharingType.UNKNOWN)
+    contact_name = models.CharField(max_length=255, blank=True)
+    contact_email = models.CharField(max_length=254, blank=True)
+    contact_title = models.CharField(max_length=255, blank=True)
+    nces_id = models.CharField(max_length=64, blank=True)
+    sis_type = models.CharField(max_length=64, blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RolloutPlanSchool(models.Model):
+    """A school the district and ClassHub agreed to roll out, entered by a rep."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="rollout_plan")
+    name = models.CharField(max_length=255)
+    # Plans made before the connection existed name schools by NCES id or name instead.
+    clever_school_id = models.CharField(max_length=64, blank=True)
+    nces_id = models.CharField(max_length=64, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SharingRequest(models.Model):
+    """What a district shared with ClassHub at one point, and the rep's decision on it."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="sharing_requests")
+    status = models.CharField(max_length=32, choices=RequestStatus, default=RequestStatus.PENDING)
+    purchase_status = models.CharField(max_length=32, choices=PurchaseStatus, default=PurchaseStatus.UNKNOWN)
+    sharing_type = models.CharField(max_length=32, choices=SharingType, default=SharingType.UNKNOWN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.district.name} — request #{self.pk}"
+
+
+class SchoolDecision(models.Model):
+    """One shared school of a sharing request and what the rep decided for it."""
+
+    request = models.ForeignKey(SharingRequest, on_delete=models.CASCADE, related_name="school_decisions")
+    clever_school_id = models.CharField(max_length=64)
+    school_name = models.CharField(max_length=255)
+    nces_id = models.CharField(max_length=64, blank=True)
+    in_rollout_plan = models.BooleanField(default=False)
+    decision = models.CharField(
+        max_length=16, choices=SchoolDecisionStatus, default=SchoolDecisionStatus.PENDING
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["school_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "clever_school_id"], name="one_decision_per_school")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_name}: {self.get_decision_display()}"
+
+
+class AuditEvent(models.Model):
+    """One step of the journey: who did what, to what, why, and what changed."""
+
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # null means the system did it
+    action = models.CharField(max_length=100)  # dotted, e.g. "onboarding.request.approved"
+    subject_type = models.CharField(max_length=64, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["district", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor.get_username() if self.actor else "system"

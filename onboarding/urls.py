@@ -1,0 +1,9 @@
+from django.urls import path
+
+from onboarding import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.portal_home, name="home"),
+]

@@ -1,0 +1,57 @@
+"""Read-only admin pages over imported rosters and import runs."""
+
+from django.contrib import admin
+
+from rosters.models import ImportIssue, ImportRun, School, Section, Student
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ImportIssueInline(admin.TabularInline):
+    model = ImportIssue
+    extra = 0
+    fields = ["kind", "clever_id", "field", "message", "suggested_fix"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "district", "status", "phase", "done", "created_at", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["district"]
+    search_fields = ["district__clever_id", "district__name"]
+    readonly_fields = [f.name for f in ImportRun._meta.fields]
+    inlines = [ImportIssueInline]
+
+
+@admin.register(School)
+class SchoolAdmin(ReadOnlyAdmin):
+    list_display = ["name", "clever_id", "district", "nces_id", "archived_at"]
+    list_select_related = ["district"]
+    search_fields = ["clever_id", "name", "nces_id"]
+
+
+@admin.register(Student)
+class StudentAdmin(ReadOnlyAdmin):
+    list_display = ["clever_id", "last_name", "first_name", "grade", "school", "district"]
+    list_select_related = ["school", "district"]
+    search_fields = ["=clever_id", "=email"]  # exact, indexed lookups only
+    raw_id_fields = ["school", "district"]
+
+
+@admin.register(Section)
+class SectionAdmin(ReadOnlyAdmin):
+    list_display = ["name", "clever_id", "school", "period", "subject"]
+    list_select_related = ["school"]
+    search_fields = ["=clever_id"]
+    raw_id_fields = ["school", "district", "term", "course"]

@@ -1,0 +1,63 @@
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from classhub.errors import ClassHubError
+from onboarding.models import District
+from rosters.models import ImportRun, ImportStatus
+from rosters.services import import_run_create, import_run_execute
+
+
+class TerminalProgress:
+    """One self-rewriting line: phase, records read and rate."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.started = time.monotonic()
+        self.interactive = stream.isatty()
+        self.last_phase = ""
+
+    def __call__(self, run: ImportRun) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        line = f"{run.get_phase_display():<32} {run.done:>10,} records  {run.done / elapsed:>9,.0f}/s"
+        if self.interactive:
+            width = 24
+            filled = int(width * (elapsed % 2) / 2)  # Clever gives no totals: a moving bar shows life
+            self.stream.write(f"\r[{'=' * filled}{' ' * (width - filled)}] {line}")
+            self.stream.flush()
+        elif run.phase != self.last_phase:
+            self.stream.write(line + "\n")
+        self.last_phase = run.phase
+
+    def close(self) -> None:
+        if self.interactive:
+            self.stream.write("\n")
+
+
+class Command(BaseCommand):
+    help = "Import a district's approved schools from Clever now, in the foreground, with progress."
+
+    def add_arguments(self, parser):
+        parser.add_argument("clever_district_id", help="The district's Clever id (24 hex characters).")
+
+    def handle(self, *args, clever_district_id: str, **options):
+        district = District.objects.filter(clever_id=clever_district_id.strip()).first()
+        if district is None:
+            raise CommandError(
+                f"No district with Clever id {clever_district_id!r}. Run sync_clever_connections first, "
+                "or check the id in the admin."
+            )
+        try:
+            run = import_run_create(district=district)
+        except ClassHubError as exc:
+            raise CommandError(str(exc)) from exc
+        progress = TerminalProgress(sys.stderr)
+        try:
+            run = import_run_execute(run_id=run.pk, on_progress=progress)
+        finally:
+            progress.close()
+        if run.status != ImportStatus.SUCCEEDED:
+            raise CommandError(f"Import #{run.pk} failed: {run.error}")
+        counts = ", ".join(f"{n:,} {kind}" for kind, n in run.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Import #{run.pk} of {district.name} succeeded: {counts}"))

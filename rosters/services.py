@@ -1,0 +1,170 @@
+"""Writes of the rosters app: queueing and running district imports."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from classhub.clever.client import CleverClient
+from classhub.clever.errors import CleverError, CleverTokenRevoked
+from classhub.errors import ClassHubError
+from onboarding.models import District, DistrictStatus
+from onboarding.services import district_disconnect
+from onboarding.workflow import district_transition
+from rosters.importer import ImportContext, import_all_kinds
+from rosters.models import ImportPhase, ImportRun, ImportStatus
+from rosters.selectors import approved_school_ids, roster_counts
+
+logger = logging.getLogger(__name__)
+
+# What a district must share for ClassHub to work, and how to fix each gap.
+REQUIRED_DATA = [
+    ("schools", "No schools were imported: share the approved schools in Clever."),
+    ("students", "No students were shared: in Clever, share the students of the approved schools."),
+    ("teachers", "No teachers were shared: in Clever, share the teachers of the approved schools."),
+    (
+        "sections",
+        "No sections were shared: ask Clever Support to create sections (for elementary schools, "
+        "homeroom sections) so teachers see their students.",
+    ),
+]
+NO_ADMIN_FIX = "No district or school admin was shared: in Clever, share at least one district or school admin."
+
+
+class ImportError_(ClassHubError):  # noqa: N801  (avoid shadowing the builtin ImportError)
+    """An import that cannot start as asked."""
+
+
+def import_run_create(*, district: District, requested_by: AbstractBaseUser | None = None) -> ImportRun:
+    """Create a queued import run for the district's approved schools."""
+    if not approved_school_ids(district=district):
+        raise ImportError_(f"{district.name} has no approved schools yet: approve its sharing request first.")
+    actor = requested_by if requested_by is not None and requested_by.is_authenticated else None
+    return ImportRun.objects.create(district=district, requested_by=actor)
+
+
+def import_run_queue(*, district: District, requested_by: AbstractBaseUser | None = None) -> ImportRun:
+    """Create an import run and hand it to a worker once the surrounding transaction commits."""
+    run = import_run_create(district=district, requested_by=requested_by)
+    run_id = run.pk
+
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task("rosters.tasks.import_run_task", run_id, task_name=f"import-run-{run_id}", group="imports")
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+def missing_required_data(counts: dict[str, int]) -> list[str]:
+    """Plain statements of what is missing and how to fix it; empty when all is there."""
+    problems = [fix for kind, fix in REQUIRED_DATA if not counts.get(kind)]
+    if not counts.get("staff") and not counts.get("district_admins"):
+        problems.append(NO_ADMIN_FIX)
+    return problems
+
+
+def import_run_execute(
+    *,
+    run_id: int,
+    client: CleverClient | None = None,
+    on_progress: Callable[[ImportRun], None] | None = None,
+) -> ImportRun:
+    """Run one import to its end; a finished run is left as it is, so running twice is safe."""
+    run = ImportRun.objects.select_related("district").get(pk=run_id)
+    if run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+        return run
+    district = run.district
+    approved = approved_school_ids(district=district)
+    _import_start(run)
+    try:
+        client = client or CleverClient.from_settings()
+        api = client.for_district(district.clever_id)  # network: outside any transaction
+        ctx = ImportContext(
+            run=run,
+            api=api,
+            approved_school_ids=approved,
+            page_limit=settings.CLEVER_PAGE_LIMIT,
+            on_progress=on_progress,
+        )
+        import_all_kinds(ctx)
+    except CleverTokenRevoked as exc:
+        _import_fail(run, f"Clever refused the district's token: {exc}", needs_attention=False)
+        district_disconnect(district=district)
+        return run
+    except CleverError as exc:
+        _import_fail(run, f"Clever could not be read: {exc}. The import can be run again safely.")
+        return run
+    except Exception as exc:
+        _import_fail(run, f"Unexpected error: {exc.__class__.__name__}: {exc}")
+        raise
+    return _import_finish(run, ctx)
+
+
+@transaction.atomic
+def _import_start(run: ImportRun) -> None:
+    district = District.objects.select_for_update().get(pk=run.district_id)
+    run.status = ImportStatus.RUNNING
+    run.phase = ImportPhase.DISTRICT
+    run.started_at = timezone.now()
+    run.done = 0  # a run restarted after a dead worker counts again from zero
+    run.error = ""
+    run.save(update_fields=["status", "phase", "started_at", "done", "error"])
+    run.issues.all().delete()
+    if district.status != DistrictStatus.IMPORTING:
+        district_transition(
+            district=district,
+            to=DistrictStatus.IMPORTING,
+            actor=run.requested_by,
+            action="rosters.import.started",
+            details={"import_run": run.pk},
+        )
+    run.district = district
+
+
+@transaction.atomic
+def _import_finish(run: ImportRun, ctx: ImportContext) -> ImportRun:
+    district = District.objects.select_for_update().get(pk=run.district_id)
+    counts = roster_counts(district=district)
+    counts["issues"] = ctx.counts["issues"]
+    problems = missing_required_data(counts)
+    run.status = ImportStatus.SUCCEEDED
+    run.phase = ImportPhase.DONE
+    run.total = run.done
+    run.counts = counts
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "phase", "total", "counts", "finished_at"])
+    district_transition(
+        district=district,
+        to=DistrictStatus.NEEDS_ATTENTION if problems else DistrictStatus.IMPORTED,
+        actor=None,
+        action="rosters.import.needs_attention" if problems else "rosters.import.succeeded",
+        reason="\n".join(problems),
+        details={"import_run": run.pk, "counts": counts},
+    )
+    return run
+
+
+@transaction.atomic
+def _import_fail(run: ImportRun, message: str, *, needs_attention: bool = True) -> None:
+    logger.warning("Import run %s failed: %s", run.pk, message)
+    run.status = ImportStatus.FAILED
+    run.error = message
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    district = District.objects.select_for_update().get(pk=run.district_id)
+    if needs_attention and district.status == DistrictStatus.IMPORTING:
+        district_transition(
+            district=district,
+            to=DistrictStatus.NEEDS_ATTENTION,
+            actor=None,
+            action="rosters.import.failed",
+            reason=message,
+            details={"import_run": run.pk},
+        )

@@ -1,0 +1,87 @@
+"""Shared fixtures: a real Clever sandbox HTTP server, a rep, and a way to run queued tasks."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from classhub.clever.client import CleverClient, RetryPolicy
+from classhub.clever.sandbox import SandboxServer, generate_demo
+from classhub.clever.sandbox.demo import demo_districts
+
+
+@pytest.fixture
+def sandbox(settings):
+    """The demo dataset served over real HTTP on a free loopback port; settings point at it."""
+    server = SandboxServer(
+        generate_demo(1),
+        port=0,
+        client_id=settings.CLEVER_CLIENT_ID,
+        client_secret=settings.CLEVER_CLIENT_SECRET,
+        quiet=True,
+    ).start()
+    settings.CLEVER_API_BASE = server.url
+    settings.CLEVER_OAUTH_BASE = server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def demo():
+    """The three demo districts keyed "a", "b", "c" (ids, purchase status, rollout plan)."""
+    return {spec["key"]: spec for spec in demo_districts(1)}
+
+
+class SleepRecorder:
+    """Stands in for time.sleep so retry tests are instant, and records each wait."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def sleeps():
+    return SleepRecorder()
+
+
+@pytest.fixture
+def clever_client(sandbox, sleeps):
+    """A client against the sandbox whose retries do not really sleep."""
+    return CleverClient.from_settings(retry=RetryPolicy(max_retries=4, sleep=sleeps))
+
+
+@pytest.fixture
+def rep(django_user_model):
+    return django_user_model.objects.create_user(
+        username="rep-test", password="rep-pass-123", is_staff=True, is_superuser=True
+    )
+
+
+def run_queued_tasks() -> list:
+    """Take every task waiting in the configured django-q2 broker and run it here, as a worker would."""
+    from django_q.brokers import get_broker
+    from django_q.signing import SignedPackage
+    from django.utils.module_loading import import_string
+
+    broker = get_broker()
+    results = []
+    while True:
+        batch = broker.dequeue()
+        if not batch:
+            return results
+        for ack_id, payload in batch:
+            task = SignedPackage.loads(payload)
+            func = task["func"]
+            func = import_string(func) if isinstance(func, str) else func
+            results.append(func(*task["args"], **task["kwargs"]))
+            broker.acknowledge(ack_id)
+
+
+@pytest.fixture
+def queued_tasks():
+    return run_queued_tasks
+
+
