@@ -1,0 +1,143 @@
+"""The rep's review console v1: approve and deny, each behind a confirmation page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+
+from onboarding.models import (
+    AuditEvent,
+    DistrictStatus,
+    RequestStatus,
+    SchoolDecisionStatus,
+    SharingRequest,
+)
+from onboarding.services import NOT_IN_PLAN_REASON, ReviewError, connections_sync, sharing_request_approve
+from onboarding.workflow import IllegalTransition, can_transition, district_transition
+from rosters.models import ImportRun
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:onboarding_sharingrequest_changelist"
+
+
+@pytest.fixture
+def requests_waiting(sandbox, demo):
+    call_command("demo_setup")
+    connections_sync()
+    return {key: SharingRequest.objects.get(district__clever_id=spec["clever_id"]) for key, spec in demo.items()}
+
+
+def test_approve_page_lists_shared_schools_with_plan_schools_checked(client, rep, requests_waiting):
+    request_a = requests_waiting["a"]
+    client.force_login(rep)
+    page = client.post(reverse(CHANGELIST), {"action": "approve_requests", "_selected_action": [request_a.pk]})
+    assert page.status_code == 200
+    html = page.content.decode()
+    for decision in request_a.school_decisions.all():
+        assert decision.school_name in html
+        assert f'value="{decision.clever_school_id}" checked' in html
+    request_a.refresh_from_db()
+    assert request_a.status == RequestStatus.PENDING  # nothing happens before the confirmation
+
+
+def test_partial_approval_denies_the_rest_and_queues_the_import_after_commit(
+    client, rep, requests_waiting, django_capture_on_commit_callbacks
+):
+    from tests.helpers import admin_approve
+
+    request_b = requests_waiting["b"]
+    decisions = list(request_b.school_decisions.all())
+    chosen = [decisions[0].clever_school_id]
+    client.force_login(rep)
+    with django_capture_on_commit_callbacks() as callbacks:
+        _page, confirmed = admin_approve(client, request_b, chosen, reason="Pilot school first")
+    assert confirmed.status_code == 302
+    assert len(callbacks) == 1  # the import is handed to the queue only once the approval commits
+
+    request_b.refresh_from_db()
+    assert request_b.status == RequestStatus.PARTLY_APPROVED
+    assert request_b.decided_by == rep and request_b.decided_at is not None
+    assert request_b.district.status == DistrictStatus.PARTLY_APPROVED
+    denied = request_b.school_decisions.exclude(clever_school_id=chosen[0])
+    assert {d.decision for d in denied} == {SchoolDecisionStatus.DENIED}
+    assert {d.reason for d in denied} == {NOT_IN_PLAN_REASON}
+    assert ImportRun.objects.filter(district=request_b.district).count() == 1
+    event = AuditEvent.objects.get(district=request_b.district, action="onboarding.request.partly_approved")
+    assert event.actor == rep and event.before == {"status": "in_review"}
+
+
+def test_a_rolled_back_approval_queues_nothing(requests_waiting, rep, django_capture_on_commit_callbacks):
+    request_a = requests_waiting["a"]
+    ids = list(request_a.school_decisions.values_list("clever_school_id", flat=True))
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
+            raise RuntimeError("the rep's transaction failed")
+    assert callbacks == []
+    assert not ImportRun.objects.exists()
+
+
+def test_deny_needs_a_reason_and_tells_the_district(client, rep, requests_waiting):
+    request_b = requests_waiting["b"]
+    client.force_login(rep)
+    url = reverse(CHANGELIST)
+    base = {"action": "deny_requests", "_selected_action": [request_b.pk]}
+    assert b"Reason (required)" in client.post(url, base).content
+    empty = client.post(url, {**base, "confirm": "yes", "reason": "  "})
+    assert empty.status_code == 200 and b"Write the reason" in empty.content
+    request_b.refresh_from_db()
+    assert request_b.status == RequestStatus.PENDING
+
+    reason = "Shared all district data without prior confirmation: share by schools instead."
+    done = client.post(url, {**base, "confirm": "yes", "reason": reason})
+    assert done.status_code == 302
+    request_b.refresh_from_db()
+    assert request_b.status == RequestStatus.DENIED and request_b.reason == reason
+    assert request_b.district.status == DistrictStatus.DENIED
+    assert set(request_b.school_decisions.values_list("reason", flat=True)) == {reason}
+    assert not ImportRun.objects.exists()
+
+
+def test_a_request_in_sales_follow_up_cannot_be_approved(requests_waiting, rep):
+    request_c = requests_waiting["c"]
+    ids = list(request_c.school_decisions.values_list("clever_school_id", flat=True))
+    with pytest.raises(ReviewError, match="not in review"):
+        sharing_request_approve(request=request_c, school_ids=ids, actor=rep)
+
+
+def test_a_decided_request_cannot_be_decided_again(requests_waiting, rep):
+    request_a = requests_waiting["a"]
+    ids = list(request_a.school_decisions.values_list("clever_school_id", flat=True))
+    sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
+    with pytest.raises(ReviewError, match="already approved"):
+        sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
+
+
+def test_approving_nothing_or_a_foreign_school_is_refused(requests_waiting, rep):
+    with pytest.raises(ReviewError, match="at least one school"):
+        sharing_request_approve(request=requests_waiting["a"], school_ids=[], actor=rep)
+    with pytest.raises(ReviewError, match="not part of this request"):
+        sharing_request_approve(request=requests_waiting["a"], school_ids=["0" * 24], actor=rep)
+
+
+def test_admin_shows_the_error_instead_of_failing(client, rep, requests_waiting):
+    request_c = requests_waiting["c"]
+    client.force_login(rep)
+    response = client.post(
+        reverse(CHANGELIST),
+        {"action": "approve_requests", "_selected_action": [request_c.pk], "confirm": "yes",
+         f"schools-{request_c.pk}": list(request_c.school_decisions.values_list("clever_school_id", flat=True))},
+        follow=True,
+    )
+    assert b"not in review" in response.content
+
+
+def test_illegal_steps_raise_a_domain_error_that_names_the_states(requests_waiting):
+    district = requests_waiting["a"].district
+    assert not can_transition(DistrictStatus.IN_REVIEW, DistrictStatus.LIVE)
+    with pytest.raises(IllegalTransition, match="in review; it cannot become live"):
+        district_transition(district=district, to=DistrictStatus.LIVE, actor=None, action="test.illegal")
+    assert can_transition(DistrictStatus.LIVE, DistrictStatus.DISCONNECTED)  # from any state
