@@ -99,6 +99,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "classhub.sqlite3",
+            # A file, not memory, so tests run with the same WAL journal as the product.
+            "TEST": {"NAME": str(DATA_DIR / "test-classhub.sqlite3")},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers (web + worker)
                 # wait on the busy timeout instead of failing with "database is locked".

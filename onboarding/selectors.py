@@ -6,10 +6,10 @@ from typing import Any
 
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from onboarding.models import AuditEvent, District, SchoolDecision, SharingRequest
-from rosters.selectors import latest_import_run
+from rosters.models import ImportRun
 
 
 def clever_identity(user: AbstractBaseUser) -> dict[str, Any]:
@@ -46,21 +46,32 @@ def latest_request(*, district: District) -> SharingRequest | None:
     return district.sharing_requests.order_by("-created_at", "-id").first()
 
 
-def school_decisions(*, district: District) -> list[SchoolDecision]:
-    """Each shared school of the latest request with its decision and reason."""
-    request = latest_request(district=district)
-    return list(request.school_decisions.all()) if request else []
-
-
 def district_timeline(*, district: District, limit: int = 50) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(district=district).select_related("actor")[:limit])
 
 
+def district_overviews(districts: QuerySet[District]) -> list[dict[str, Any]]:
+    """Status, latest decisions and last import of each district, in three queries whatever the count."""
+    latest_request_id = (
+        SharingRequest.objects.filter(district=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    )
+    latest_run_id = ImportRun.objects.filter(district=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    rows = list(districts.annotate(latest_request_id=Subquery(latest_request_id), latest_run_id=Subquery(latest_run_id)))
+    decisions: dict[int, list[SchoolDecision]] = {}
+    request_ids = [d.latest_request_id for d in rows if d.latest_request_id]
+    for decision in SchoolDecision.objects.filter(request_id__in=request_ids).order_by("school_name"):
+        decisions.setdefault(decision.request_id, []).append(decision)
+    runs = ImportRun.objects.in_bulk([d.latest_run_id for d in rows if d.latest_run_id])
+    return [
+        {
+            "district": district,
+            "decisions": decisions.get(district.latest_request_id, []),
+            "last_import": runs.get(district.latest_run_id),
+        }
+        for district in rows
+    ]
+
+
 def district_overview(*, district: District) -> dict[str, Any]:
-    """What the portal and the API show of a district: status, decisions and the last import."""
-    run = latest_import_run(district=district)
-    return {
-        "district": district,
-        "decisions": school_decisions(district=district),
-        "last_import": run,
-    }
+    """What the portal and the API show of one district: status, decisions and the last import."""
+    return district_overviews(District.objects.filter(pk=district.pk))[0]

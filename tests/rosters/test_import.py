@@ -176,3 +176,9 @@ def test_import_district_command_explains_unknown_and_unapproved_districts(appro
         call_command("import_district", "0" * 24)
     with pytest.raises(CommandError, match="no approved schools"):
         call_command("import_district", demo["b"]["clever_id"])
+
+
+def test_a_task_for_a_deleted_run_does_nothing():
+    from rosters.tasks import import_run_task
+
+    assert "no longer exists" in import_run_task(987654)

@@ -1,0 +1,110 @@
+"""The district portal and the districts API: staff see all, a district admin only their own."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+
+from classhub.clever.sandbox.dataset import has_role
+from onboarding.services import connections_sync
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def connected(sandbox, demo):
+    call_command("demo_setup")
+    connections_sync()
+    return demo
+
+
+def sign_in_with_clever(client, sandbox, user_id: str):
+    """Log in with Clever through the sandbox: our redirect, the sandbox's chooser, the callback."""
+    start = client.post(reverse("clever_login"))
+    assert start.status_code == 302
+    authorize = start["Location"]
+    assert authorize.startswith(f"{sandbox.url}/oauth/authorize?")
+    chosen = requests.get(authorize, params={"sandbox_user": user_id}, allow_redirects=False, timeout=5)
+    assert chosen.status_code == 302
+    callback = urlparse(chosen.headers["Location"])
+    assert parse_qs(callback.query)["state"]
+    return client.get(f"{callback.path}?{callback.query}")
+
+
+def district_admin_of(sandbox, district_id: str) -> dict:
+    return next(u for u in sandbox.dataset.visible(district_id, "users") if has_role(u, "district_admin"))
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, connected):
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+    assert client.get(reverse("api-districts")).status_code == 403
+    login_page = client.get(reverse("account_login"))
+    assert b"Log in with Clever" in login_page.content
+
+
+def test_a_district_admin_signs_in_with_clever_and_sees_only_their_district(client, sandbox, connected):
+    district_a = connected["a"]["clever_id"]
+    admin = district_admin_of(sandbox, district_a)
+    landed = sign_in_with_clever(client, sandbox, admin["id"])
+    assert landed.status_code == 302 and landed["Location"] == reverse("portal:home")
+
+    page = client.get(reverse("portal:home"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert connected["a"]["name"] in html
+    assert connected["b"]["name"] not in html
+    for school in connected["a"]["rollout_plan"]:
+        assert school["name"] in html
+
+    listing = client.get(reverse("api-districts")).json()["results"]
+    assert [d["clever_id"] for d in listing] == [district_a]
+    own = client.get(reverse("api-district", args=[district_a]))
+    assert own.status_code == 200 and own.json()["status"] == "in_review"
+    other = client.get(reverse("api-district", args=[connected["b"]["clever_id"]]))
+    assert other.status_code == 404
+
+    user = User.objects.get(socialaccount__uid=admin["id"])
+    assert user.username == f"clever-{admin['id']}"
+
+
+def test_a_clever_user_is_keyed_on_the_clever_id_not_the_email(client, sandbox, connected):
+    admin = district_admin_of(sandbox, connected["a"]["clever_id"])
+    impostor = User.objects.create_user(username="someone", email=admin.get("email") or "x@example.org")
+    sign_in_with_clever(client, sandbox, admin["id"])
+    assert not impostor.socialaccount_set.exists()
+    assert User.objects.get(socialaccount__uid=admin["id"]).pk != impostor.pk
+
+
+def test_a_teacher_is_not_a_district_admin_on_the_portal(client, sandbox, connected):
+    teacher = next(
+        u
+        for u in sandbox.dataset.visible(connected["a"]["clever_id"], "users")
+        if has_role(u, "teacher") and not has_role(u, "district_admin")
+    )
+    sign_in_with_clever(client, sandbox, teacher["id"])
+    page = client.get(reverse("portal:home"))
+    assert page.status_code == 403
+    assert b"This portal is for district admins" in page.content
+    assert client.get(reverse("api-districts")).json()["results"] == []
+
+
+def test_staff_see_every_district_in_the_api(client, rep, connected):
+    client.force_login(rep)
+    listing = client.get(reverse("api-districts")).json()["results"]
+    assert sorted(d["clever_id"] for d in listing) == sorted(spec["clever_id"] for spec in connected.values())
+    detail = client.get(reverse("api-district", args=[connected["a"]["clever_id"]])).json()
+    assert set(detail) == {"clever_id", "name", "status", "schools", "last_import"}
+    assert {s["decision"] for s in detail["schools"]} == {"pending"}
+    assert detail["last_import"] is None
+
+
+def test_the_api_list_does_not_grow_queries_with_districts(client, rep, connected, django_assert_max_num_queries):
+    client.force_login(rep)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("api-districts"))
