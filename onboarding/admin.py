@@ -67,13 +67,30 @@ class SchoolDecisionInline(admin.TabularInline):
 
 @admin.register(SharingRequest)
 class SharingRequestAdmin(admin.ModelAdmin):
-    list_display = ["district", "status", "district_status", "purchase_status", "sharing_type", "created_at", "decided_by"]
+    list_display = [
+        "district",
+        "status",
+        "district_status",
+        "purchase_status",
+        "sharing_type",
+        "created_at",
+        "decided_by",
+    ]
     list_filter = ["status", "district__status"]
     list_select_related = ["district", "decided_by"]
     search_fields = ["district__clever_id", "district__name"]
     show_full_result_count = False
     readonly_fields = ["district", "status", "decided_by", "decided_at", "reason", "created_at"]
-    fields = ["district", "status", "purchase_status", "sharing_type", "decided_by", "decided_at", "reason", "created_at"]
+    fields = [
+        "district",
+        "status",
+        "purchase_status",
+        "sharing_type",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "created_at",
+    ]
     inlines = [SchoolDecisionInline]
     actions = ["approve_requests", "deny_requests"]
 
@@ -130,7 +147,9 @@ class SharingRequestAdmin(admin.ModelAdmin):
                         self.message_user(request, str(exc), level=messages.ERROR)
                     else:
                         self.message_user(
-                            request, f"Denied the request of {sharing_request.district.name}.", level=messages.SUCCESS
+                            request,
+                            f"Denied the request of {sharing_request.district.name}.",
+                            level=messages.SUCCESS,
                         )
                 return None
         context = {

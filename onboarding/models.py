@@ -122,16 +122,12 @@ class SchoolDecision(models.Model):
     school_name = models.CharField(max_length=255)
     nces_id = models.CharField(max_length=64, blank=True)
     in_rollout_plan = models.BooleanField(default=False)
-    decision = models.CharField(
-        max_length=16, choices=SchoolDecisionStatus, default=SchoolDecisionStatus.PENDING
-    )
+    decision = models.CharField(max_length=16, choices=SchoolDecisionStatus, default=SchoolDecisionStatus.PENDING)
     reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["school_name"]
-        constraints = [
-            models.UniqueConstraint(fields=["request", "clever_school_id"], name="one_decision_per_school")
-        ]
+        constraints = [models.UniqueConstraint(fields=["request", "clever_school_id"], name="one_decision_per_school")]
 
     def __str__(self) -> str:
         return f"{self.school_name}: {self.get_decision_display()}"
@@ -140,9 +136,7 @@ class SchoolDecision(models.Model):
 class AuditEvent(models.Model):
     """One step of the journey: who did what, to what, why, and what changed."""
 
-    district = models.ForeignKey(
-        District, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
-    )
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )  # null means the system did it

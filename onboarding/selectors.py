@@ -56,7 +56,9 @@ def district_overviews(districts: QuerySet[District]) -> list[dict[str, Any]]:
         SharingRequest.objects.filter(district=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
     )
     latest_run_id = ImportRun.objects.filter(district=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
-    rows = list(districts.annotate(latest_request_id=Subquery(latest_request_id), latest_run_id=Subquery(latest_run_id)))
+    rows = list(
+        districts.annotate(latest_request_id=Subquery(latest_request_id), latest_run_id=Subquery(latest_run_id))
+    )
     decisions: dict[int, list[SchoolDecision]] = {}
     request_ids = [d.latest_request_id for d in rows if d.latest_request_id]
     for decision in SchoolDecision.objects.filter(request_id__in=request_ids).order_by("school_name"):

@@ -90,9 +90,11 @@ def connections_sync(*, client: CleverClient | None = None) -> ConnectionSyncRes
         district_connect(snapshot=snapshot)
         (result.reconnected if was_disconnected else result.new).append(token.district_id)
 
-    vanished = District.objects.filter(connected_at__isnull=False).exclude(
-        clever_id__in=listed_ids
-    ).exclude(status=DistrictStatus.DISCONNECTED)
+    vanished = (
+        District.objects.filter(connected_at__isnull=False)
+        .exclude(clever_id__in=listed_ids)
+        .exclude(status=DistrictStatus.DISCONNECTED)
+    )
     for district in vanished:
         district_disconnect(district=district)
         result.disconnected.append(district.clever_id)
@@ -112,9 +114,11 @@ def _contact_fields(district_obj: dict[str, Any]) -> dict[str, str]:
     if not isinstance(contact, dict):
         return {}
     name = contact.get("name") or {}
-    full_name = " ".join(
-        str(part) for part in (name.get("first"), name.get("last")) if part
-    ) if isinstance(name, dict) else str(name)
+    full_name = (
+        " ".join(str(part) for part in (name.get("first"), name.get("last")) if part)
+        if isinstance(name, dict)
+        else str(name)
+    )
     return {
         "contact_name": full_name[:255],
         "contact_email": str(contact.get("email") or "")[:254],
@@ -130,9 +134,9 @@ def _plan_matches(plan: Iterable[RolloutPlanSchool], school: dict[str, Any]) -> 
             return True
         if planned.nces_id and planned.nces_id == str(school.get("nces_id") or ""):
             return True
-        if not planned.clever_school_id and not planned.nces_id and school_name:
-            if " ".join(planned.name.lower().split()) == school_name:
-                return True
+        unkeyed = not planned.clever_school_id and not planned.nces_id
+        if unkeyed and school_name and " ".join(planned.name.lower().split()) == school_name:
+            return True
     return False
 
 
@@ -263,8 +267,10 @@ def sharing_request_approve(
             decision.reason = reason or "Approved for the ClassHub rollout."
         else:
             decision.decision = SchoolDecisionStatus.DENIED
-            decision.reason = NOT_IN_PLAN_REASON if not decision.in_rollout_plan else (
-                reason or "Not approved for this rollout; your ClassHub rep will explain."
+            decision.reason = (
+                NOT_IN_PLAN_REASON
+                if not decision.in_rollout_plan
+                else (reason or "Not approved for this rollout; your ClassHub rep will explain.")
             )
     SchoolDecision.objects.bulk_update(decisions, ["decision", "reason"])
 
@@ -303,7 +309,10 @@ def sharing_request_deny(*, request: SharingRequest, actor: AbstractBaseUser | N
     request.reason = reason
     request.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     district_transition(
-        district=request.district, to=DistrictStatus.DENIED, actor=actor, action="onboarding.request.denied",
+        district=request.district,
+        to=DistrictStatus.DENIED,
+        actor=actor,
+        action="onboarding.request.denied",
         reason=reason,
     )
     return request

@@ -93,6 +93,9 @@ class StudentSchool(models.Model):
         constraints = [models.UniqueConstraint(fields=["student", "school"], name="unique_student_school")]
         indexes = [models.Index(fields=["school"])]
 
+    def __str__(self) -> str:
+        return f"student {self.student_id} in school {self.school_id}"
+
 
 class Educator(CleverRecord):
     """A Clever user who is not a student: teacher, school staff, district admin — or several at once.
@@ -137,6 +140,9 @@ class EducatorSchool(models.Model):
         ]
         indexes = [models.Index(fields=["school", "role"])]
 
+    def __str__(self) -> str:
+        return f"educator {self.educator_id} ({self.role}) in school {self.school_id}"
+
 
 class Section(CleverRecord):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="sections")
@@ -164,6 +170,9 @@ class Enrollment(models.Model):
         constraints = [models.UniqueConstraint(fields=["section", "student"], name="unique_enrollment")]
         indexes = [models.Index(fields=["student"])]
 
+    def __str__(self) -> str:
+        return f"student {self.student_id} in section {self.section_id}"
+
 
 class SectionTeacher(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="teacher_links")
@@ -171,10 +180,11 @@ class SectionTeacher(models.Model):
     is_primary = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["section", "educator"], name="unique_section_teacher")
-        ]
+        constraints = [models.UniqueConstraint(fields=["section", "educator"], name="unique_section_teacher")]
         indexes = [models.Index(fields=["educator"])]
+
+    def __str__(self) -> str:
+        return f"educator {self.educator_id} teaches section {self.section_id}"
 
 
 class ImportStatus(models.TextChoices):
@@ -232,3 +242,6 @@ class ImportIssue(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.clever_id}: {self.message}"

@@ -1,4 +1,4 @@
-"""`make run`: migrate, seed the demo, start the Clever sandbox, the portal and a worker; stop all on Ctrl-C."""
+"""`make run`: migrate, seed the demo, start the sandbox, the portal and a worker; stop all on Ctrl-C."""
 
 from __future__ import annotations
 

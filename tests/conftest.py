@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from classhub.clever.client import CleverClient, RetryPolicy
 from classhub.clever.sandbox import SandboxServer, generate_demo
@@ -62,9 +61,9 @@ def rep(django_user_model):
 
 def run_queued_tasks() -> list:
     """Take every task waiting in the configured django-q2 broker and run it here, as a worker would."""
+    from django.utils.module_loading import import_string
     from django_q.brokers import get_broker
     from django_q.signing import SignedPackage
-    from django.utils.module_loading import import_string
 
     broker = get_broker()
     results = []
@@ -83,5 +82,3 @@ def run_queued_tasks() -> list:
 @pytest.fixture
 def queued_tasks():
     return run_queued_tasks
-
-

@@ -174,10 +174,7 @@ class CleverClient:
                     status=status,
                     url=url,
                 )
-            if status == 429:
-                delay = self.retry.rate_limit_wait(response, attempt)
-            else:
-                delay = self.retry.backoff(attempt)
+            delay = self.retry.rate_limit_wait(response, attempt) if status == 429 else self.retry.backoff(attempt)
             self._wait(delay, url, f"HTTP {status}")
             attempt += 1
 
@@ -285,9 +282,7 @@ class DistrictAPI:
             if not items:
                 return  # A next link may lead to an empty page: that is the end.
             yield [item.get("data") if isinstance(item, dict) and "data" in item else item for item in items]
-            next_uri = next(
-                (link.get("uri") for link in body.get("links") or [] if link.get("rel") == "next"), None
-            )
+            next_uri = next((link.get("uri") for link in body.get("links") or [] if link.get("rel") == "next"), None)
             if not next_uri:
                 return
             url, query = next_uri, None  # the next link carries every parameter itself

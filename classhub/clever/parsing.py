@@ -63,7 +63,9 @@ def record_id(obj: Any) -> str:
     clever_id = text(obj.get("id"), 64)
     if not clever_id:
         raise UnusableRecord(
-            field="id", message="The record has no Clever id.", suggested_fix="Report this record to Clever Support."
+            field="id",
+            message="The record has no Clever id.",
+            suggested_fix="Report this record to Clever Support.",
         )
     return clever_id
 
@@ -90,7 +92,10 @@ def user_roles(obj: dict[str, Any]) -> UserRoles:
         return mapping(roles[name]) if name in roles and roles[name] is not None else None
 
     return UserRoles(
-        student=role("student"), teacher=role("teacher"), staff=role("staff"), district_admin=role("district_admin")
+        student=role("student"),
+        teacher=role("teacher"),
+        staff=role("staff"),
+        district_admin=role("district_admin"),
     )
 
 

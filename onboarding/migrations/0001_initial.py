@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,102 +14,253 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('clever_id', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=255)),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('sales_follow_up', 'Sales follow-up'), ('in_review', 'In review'), ('approved', 'Approved'), ('partly_approved', 'Partly approved'), ('denied', 'Denied'), ('onboarding_scheduled', 'Onboarding scheduled'), ('importing', 'Importing'), ('needs_attention', 'Needs attention'), ('imported', 'Imported'), ('live', 'Live'), ('disconnected', 'Disconnected'), ('paused', 'Paused')], default='requested', max_length=32)),
-                ('purchase_status', models.CharField(choices=[('unknown', 'Not recorded yet'), ('already_purchased', 'Already purchased'), ('havent_purchased', "Haven't purchased")], default='unknown', max_length=32)),
-                ('sharing_type', models.CharField(choices=[('unknown', 'Not recorded yet'), ('by_schools', 'Shared by schools'), ('whole_district', 'Shared the whole district')], default='unknown', max_length=32)),
-                ('contact_name', models.CharField(blank=True, max_length=255)),
-                ('contact_email', models.CharField(blank=True, max_length=254)),
-                ('contact_title', models.CharField(blank=True, max_length=255)),
-                ('nces_id', models.CharField(blank=True, max_length=64)),
-                ('sis_type', models.CharField(blank=True, max_length=64)),
-                ('connected_at', models.DateTimeField(blank=True, null=True)),
-                ('disconnected_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("clever_id", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("sales_follow_up", "Sales follow-up"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("partly_approved", "Partly approved"),
+                            ("denied", "Denied"),
+                            ("onboarding_scheduled", "Onboarding scheduled"),
+                            ("importing", "Importing"),
+                            ("needs_attention", "Needs attention"),
+                            ("imported", "Imported"),
+                            ("live", "Live"),
+                            ("disconnected", "Disconnected"),
+                            ("paused", "Paused"),
+                        ],
+                        default="requested",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "purchase_status",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not recorded yet"),
+                            ("already_purchased", "Already purchased"),
+                            ("havent_purchased", "Haven't purchased"),
+                        ],
+                        default="unknown",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "sharing_type",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not recorded yet"),
+                            ("by_schools", "Shared by schools"),
+                            ("whole_district", "Shared the whole district"),
+                        ],
+                        default="unknown",
+                        max_length=32,
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=255)),
+                ("contact_email", models.CharField(blank=True, max_length=254)),
+                ("contact_title", models.CharField(blank=True, max_length=255)),
+                ("nces_id", models.CharField(blank=True, max_length=64)),
+                ("sis_type", models.CharField(blank=True, max_length=64)),
+                ("connected_at", models.DateTimeField(blank=True, null=True)),
+                ("disconnected_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['status', 'name'], name='onboarding__status_bcec3f_idx')],
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["status", "name"], name="onboarding__status_bcec3f_idx")],
             },
         ),
         migrations.CreateModel(
-            name='RolloutPlanSchool',
+            name="RolloutPlanSchool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('clever_school_id', models.CharField(blank=True, max_length=64)),
-                ('nces_id', models.CharField(blank=True, max_length=64)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rollout_plan', to='onboarding.district')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=255)),
+                ("clever_school_id", models.CharField(blank=True, max_length=64)),
+                ("nces_id", models.CharField(blank=True, max_length=64)),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rollout_plan",
+                        to="onboarding.district",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SharingRequest',
+            name="SharingRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for review'), ('approved', 'Approved'), ('partly_approved', 'Partly approved'), ('denied', 'Denied')], default='pending', max_length=32)),
-                ('purchase_status', models.CharField(choices=[('unknown', 'Not recorded yet'), ('already_purchased', 'Already purchased'), ('havent_purchased', "Haven't purchased")], default='unknown', max_length=32)),
-                ('sharing_type', models.CharField(choices=[('unknown', 'Not recorded yet'), ('by_schools', 'Shared by schools'), ('whole_district', 'Shared the whole district')], default='unknown', max_length=32)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sharing_requests', to='onboarding.district')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Approved"),
+                            ("partly_approved", "Partly approved"),
+                            ("denied", "Denied"),
+                        ],
+                        default="pending",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "purchase_status",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not recorded yet"),
+                            ("already_purchased", "Already purchased"),
+                            ("havent_purchased", "Haven't purchased"),
+                        ],
+                        default="unknown",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "sharing_type",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not recorded yet"),
+                            ("by_schools", "Shared by schools"),
+                            ("whole_district", "Shared the whole district"),
+                        ],
+                        default="unknown",
+                        max_length=32,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sharing_requests",
+                        to="onboarding.district",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolDecision',
+            name="SchoolDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('clever_school_id', models.CharField(max_length=64)),
-                ('school_name', models.CharField(max_length=255)),
-                ('nces_id', models.CharField(blank=True, max_length=64)),
-                ('in_rollout_plan', models.BooleanField(default=False)),
-                ('decision', models.CharField(choices=[('pending', 'Waiting for review'), ('approved', 'Approved'), ('denied', 'Denied')], default='pending', max_length=16)),
-                ('reason', models.TextField(blank=True)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='school_decisions', to='onboarding.sharingrequest')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("clever_school_id", models.CharField(max_length=64)),
+                ("school_name", models.CharField(max_length=255)),
+                ("nces_id", models.CharField(blank=True, max_length=64)),
+                ("in_rollout_plan", models.BooleanField(default=False)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Approved"),
+                            ("denied", "Denied"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="school_decisions",
+                        to="onboarding.sharingrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['school_name'],
+                "ordering": ["school_name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=100)),
-                ('subject_type', models.CharField(blank=True, max_length=64)),
-                ('subject_id', models.CharField(blank=True, max_length=64)),
-                ('before', models.JSONField(blank=True, default=dict)),
-                ('after', models.JSONField(blank=True, default=dict)),
-                ('reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='onboarding.district')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("action", models.CharField(max_length=100)),
+                ("subject_type", models.CharField(blank=True, max_length=64)),
+                ("subject_id", models.CharField(blank=True, max_length=64)),
+                ("before", models.JSONField(blank=True, default=dict)),
+                ("after", models.JSONField(blank=True, default=dict)),
+                ("reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="onboarding.district",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['district', '-created_at'], name='onboarding__distric_34d076_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["district", "-created_at"], name="onboarding__distric_34d076_idx")],
             },
         ),
         migrations.AddIndex(
-            model_name='sharingrequest',
-            index=models.Index(fields=['status', '-created_at'], name='onboarding__status_da5e5e_idx'),
+            model_name="sharingrequest",
+            index=models.Index(fields=["status", "-created_at"], name="onboarding__status_da5e5e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='schooldecision',
-            constraint=models.UniqueConstraint(fields=('request', 'clever_school_id'), name='one_decision_per_school'),
+            model_name="schooldecision",
+            constraint=models.UniqueConstraint(fields=("request", "clever_school_id"), name="one_decision_per_school"),
         ),
     ]

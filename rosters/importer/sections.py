@@ -65,9 +65,7 @@ def import_sections(ctx: ImportContext) -> None:
                 enrollments.extend((clever_id, s) for s in dict.fromkeys(known))
                 primary = text(obj.get("teacher"), 64)
                 teacher_ids = list(dict.fromkeys(([primary] if primary else []) + id_list(obj.get("teachers"))))
-                teachers.extend(
-                    (clever_id, t, t == primary) for t in teacher_ids if t in ctx.educator_pks
-                )
+                teachers.extend((clever_id, t, t == primary) for t in teacher_ids if t in ctx.educator_pks)
             except UnusableRecord as problem:
                 ctx.issue(kind="sections", clever_id=clever_id, problem=problem)
 

@@ -87,7 +87,12 @@ def test_429_gives_up_as_rate_limited(clever_client, sandbox, demo):
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(400, CleverRequestRejected), (404, CleverNotFound), (413, CleverRequestRejected), (501, CleverRequestRejected)],
+    [
+        (400, CleverRequestRejected),
+        (404, CleverNotFound),
+        (413, CleverRequestRejected),
+        (501, CleverRequestRejected),
+    ],
 )
 def test_never_retries_client_errors_and_501(clever_client, sandbox, sleeps, demo, status, error):
     api = clever_client.for_district(demo["a"]["clever_id"])

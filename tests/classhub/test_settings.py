@@ -22,7 +22,8 @@ from django.conf import settings
 from django.core.checks import run_checks
 db = settings.DATABASES["default"]
 print(json.dumps({
-    "engine": db["ENGINE"], "name": str(db["NAME"]), "options": {k: str(v) for k, v in db.get("OPTIONS", {}).items()},
+    "engine": db["ENGINE"], "name": str(db["NAME"]),
+    "options": {k: str(v) for k, v in db.get("OPTIONS", {}).items()},
     "conn_max_age": db.get("CONN_MAX_AGE"), "q": {k: str(v) for k, v in settings.Q_CLUSTER.items()},
     "email_backend": settings.EMAIL_BACKEND, "email_path": str(settings.EMAIL_FILE_PATH),
     "clever": [settings.CLEVER_API_BASE, settings.CLEVER_OAUTH_BASE],

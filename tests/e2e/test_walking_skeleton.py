@@ -7,7 +7,16 @@ from django.urls import reverse
 
 from onboarding.models import District, DistrictStatus, SharingRequest
 from onboarding.services import connections_sync
-from rosters.models import Educator, Enrollment, ImportRun, ImportStatus, School, Section, SectionTeacher, Student
+from rosters.models import (
+    Educator,
+    Enrollment,
+    ImportRun,
+    ImportStatus,
+    School,
+    Section,
+    SectionTeacher,
+    Student,
+)
 from tests.helpers import admin_approve, expected_roster
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
@@ -23,7 +32,9 @@ def database_roster(district: District) -> dict[str, set]:
         "district_admins": set(educators.filter(is_district_admin=True).values_list("clever_id", flat=True)),
         "sections": set(Section.objects.filter(district=district).values_list("clever_id", flat=True)),
         "enrollments": set(
-            Enrollment.objects.filter(section__district=district).values_list("section__clever_id", "student__clever_id")
+            Enrollment.objects.filter(section__district=district).values_list(
+                "section__clever_id", "student__clever_id"
+            )
         ),
         "section_teachers": set(
             SectionTeacher.objects.filter(section__district=district).values_list(

@@ -72,10 +72,9 @@ def test_partial_approval_denies_the_rest_and_queues_the_import_after_commit(
 def test_a_rolled_back_approval_queues_nothing(requests_waiting, rep, django_capture_on_commit_callbacks):
     request_a = requests_waiting["a"]
     ids = list(request_a.school_decisions.values_list("clever_school_id", flat=True))
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
-            raise RuntimeError("the rep's transaction failed")
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
+        raise RuntimeError("the rep's transaction failed")
     assert callbacks == []
     assert not ImportRun.objects.exists()
 
@@ -128,8 +127,12 @@ def test_admin_shows_the_error_instead_of_failing(client, rep, requests_waiting)
     client.force_login(rep)
     response = client.post(
         reverse(CHANGELIST),
-        {"action": "approve_requests", "_selected_action": [request_c.pk], "confirm": "yes",
-         f"schools-{request_c.pk}": list(request_c.school_decisions.values_list("clever_school_id", flat=True))},
+        {
+            "action": "approve_requests",
+            "_selected_action": [request_c.pk],
+            "confirm": "yes",
+            f"schools-{request_c.pk}": list(request_c.school_decisions.values_list("clever_school_id", flat=True)),
+        },
         follow=True,
     )
     assert b"not in review" in response.content

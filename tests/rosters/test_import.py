@@ -77,7 +77,9 @@ def test_messy_clever_data_is_imported_without_failing(approve, sandbox, demo):
     multi = next(u for u in users if has_role(u, "student") and len(u["roles"]["student"].get("schools") or []) > 1)
     stored = Student.objects.get(clever_id=multi["id"])
     assert stored.school.clever_id == multi["roles"]["student"]["school"]
-    assert set(stored.school_links.values_list("school__clever_id", flat=True)) == set(multi["roles"]["student"]["schools"])
+    assert set(stored.school_links.values_list("school__clever_id", flat=True)) == set(
+        multi["roles"]["student"]["schools"]
+    )
     # Contacts are never stored.
     contacts = [u["id"] for u in users if has_role(u, "contact")]
     assert contacts
@@ -115,9 +117,12 @@ def test_missing_required_data_says_what_and_how():
     problems = missing_required_data({"schools": 1, "students": 5, "teachers": 1, "sections": 0, "staff": 0})
     assert any("Clever Support" in p and "sections" in p for p in problems)
     assert any("district or school admin" in p for p in problems)
-    assert missing_required_data(
-        {"schools": 1, "students": 1, "teachers": 1, "sections": 1, "staff": 0, "district_admins": 1}
-    ) == []
+    assert (
+        missing_required_data(
+            {"schools": 1, "students": 1, "teachers": 1, "sections": 1, "staff": 0, "district_admins": 1}
+        )
+        == []
+    )
 
 
 def test_a_revoked_token_fails_the_run_disconnects_the_district_and_keeps_data(approve, sandbox, demo):
@@ -157,7 +162,9 @@ def test_progress_is_recorded_per_page(approve, settings):
     settings.CLEVER_PAGE_LIMIT = 10
     district = approve("a")
     seen = []
-    run = import_run_execute(run_id=import_run_create(district=district).pk, on_progress=lambda r: seen.append((r.phase, r.done)))
+    run = import_run_execute(
+        run_id=import_run_create(district=district).pk, on_progress=lambda r: seen.append((r.phase, r.done))
+    )
     phases = [phase for phase, _ in seen]
     assert phases.index("schools") < phases.index("users") < phases.index("sections")
     dones = [done for _, done in seen]

@@ -25,7 +25,8 @@ class Command(BaseCommand):
             raise CommandError("demo_setup creates a known password; it never runs with CLASSHUB_ENV=production.")
         user_model = get_user_model()
         rep, created = user_model.objects.get_or_create(
-            username=DEMO_REP_USERNAME, defaults={"is_staff": True, "is_superuser": True, "first_name": "Demo rep"}
+            username=DEMO_REP_USERNAME,
+            defaults={"is_staff": True, "is_superuser": True, "first_name": "Demo rep"},
         )
         if created:
             rep.set_password(DEMO_REP_PASSWORD)
