@@ -108,3 +108,28 @@ def test_the_api_list_does_not_grow_queries_with_districts(client, rep, connecte
     client.force_login(rep)
     with django_assert_max_num_queries(8):
         client.get(reverse("api-districts"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["code=bogus&state=made-up", "error=access_denied&state=made-up", "code=bogus"],
+)
+def test_a_failed_clever_sign_in_leads_back_to_sign_in_with_a_plain_message(client, connected, query):
+    response = client.get(f"/accounts/clever/login/callback/?{query}", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("account_login")
+    text = response.content.decode()
+    assert "Log in with Clever" in text
+    assert "did not finish" in text or "cancelled" in text
+
+
+def test_a_reused_code_leads_back_to_sign_in(client, sandbox, connected):
+    admin = district_admin_of(sandbox, connected["a"]["clever_id"])
+    start = client.post(reverse("clever_login"))
+    chosen = requests.get(start["Location"], params={"sandbox_user": admin["id"]}, allow_redirects=False, timeout=5)
+    callback = urlparse(chosen.headers["Location"])
+    assert client.get(f"{callback.path}?{callback.query}").status_code == 302
+    client.logout()
+    again = client.get(f"{callback.path}?{callback.query}", follow=True)
+    assert again.redirect_chain[-1][0] == reverse("account_login")
+    assert b"did not finish" in again.content
+    assert not again.wsgi_request.user.is_authenticated

@@ -1,7 +1,21 @@
 """allauth adapters: sign-in is only through Clever (and the rep's password in the admin)."""
 
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthError
+from django.contrib import messages
+from django.shortcuts import redirect
+
+logger = logging.getLogger(__name__)
+
+SIGN_IN_EXPIRED = (
+    "Sign-in with Clever did not finish: the sign-in link expired or was already used (this happens when a "
+    "page is reloaded or opened twice). Please sign in again."
+)
+SIGN_IN_CANCELLED = "You cancelled the sign-in with Clever, so you are not signed in."
 
 
 class ClassHubAccountAdapter(DefaultAccountAdapter):
@@ -20,3 +34,10 @@ class CleverSocialAccountAdapter(DefaultSocialAccountAdapter):
         user.username = f"clever-{sociallogin.account.uid}"[:150]
         user.email = ""
         return user
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        """Send the person back to the sign-in page with a plain message instead of an error page."""
+        logger.info("Clever sign-in failed: %s %r", error, exception)
+        text = SIGN_IN_CANCELLED if error == AuthError.CANCELLED else SIGN_IN_EXPIRED
+        messages.warning(request, text)
+        raise ImmediateHttpResponse(redirect("account_login"))
