@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from onboarding.selectors import district_overview, district_timeline, portal_district_for
+from onboarding.timeline import event_label, next_step
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,5 +21,6 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     if district is None:
         return render(request, "portal/no_district.html", status=403)
     context = district_overview(district=district)
-    context["timeline"] = district_timeline(district=district, limit=20)
+    context["timeline"] = [(event, event_label(event)) for event in district_timeline(district=district, limit=20)]
+    context["next_step"] = next_step(district.status)
     return render(request, "portal/home.html", context)

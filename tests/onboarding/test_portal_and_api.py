@@ -61,6 +61,8 @@ def test_a_district_admin_signs_in_with_clever_and_sees_only_their_district(clie
     assert connected["b"]["name"] not in html
     for school in connected["a"]["rollout_plan"]:
         assert school["name"] in html
+    assert "Your district connected ClassHub in Clever." in html  # the timeline, in plain words
+    assert "ClassHub is checking the schools you shared" in html  # and who acts next
 
     listing = client.get(reverse("api-districts")).json()["results"]
     assert [d["clever_id"] for d in listing] == [district_a]

@@ -1,0 +1,59 @@
+"""The journey in words a district admin understands: what happened, and who acts next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onboarding.models import AuditEvent, DistrictStatus
+
+S = DistrictStatus
+
+EVENT_LABELS = {
+    "onboarding.connection.discovered": "Your district connected ClassHub in Clever.",
+    "onboarding.connection.renewed": "Your district connected ClassHub in Clever again.",
+    "onboarding.connection.removed": "ClassHub's connection disappeared from Clever; your data is kept.",
+    "onboarding.request.opened": "ClassHub started reviewing the schools you shared.",
+    "onboarding.request.sent_to_sales": "Your request went to ClassHub sales, because ClassHub is not purchased yet.",
+    "onboarding.request.approved": "ClassHub approved your shared schools.",
+    "onboarding.request.partly_approved": "ClassHub approved some of your shared schools.",
+    "onboarding.request.denied": "ClassHub denied the request.",
+    "rosters.import.started": "The roster import started.",
+    "rosters.import.succeeded": "The roster import finished.",
+    "rosters.import.needs_attention": "The roster import finished, but some required data is missing.",
+    "rosters.import.failed": "The roster import could not finish.",
+}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    who: str  # "ClassHub", "Your district" or "Clever"
+    what: str
+
+
+NEXT_STEPS: dict[str, NextStep] = {
+    S.REQUESTED: NextStep("ClassHub", "Your ClassHub rep records your purchase and starts the review."),
+    S.SALES_FOLLOW_UP: NextStep("ClassHub", "ClassHub sales will contact you about purchasing ClassHub."),
+    S.IN_REVIEW: NextStep("ClassHub", "ClassHub is checking the schools you shared against your rollout plan."),
+    S.APPROVED: NextStep("ClassHub", "ClassHub imports your rosters from Clever."),
+    S.PARTLY_APPROVED: NextStep("ClassHub", "ClassHub imports the rosters of the approved schools."),
+    S.DENIED: NextStep(
+        "Your district", "Read the reason below, change your sharing in Clever, and ClassHub reviews again."
+    ),
+    S.ONBOARDING_SCHEDULED: NextStep("Clever", "Your onboarding session with Clever is scheduled."),
+    S.IMPORTING: NextStep("ClassHub", "ClassHub is importing your rosters; this page updates as it goes."),
+    S.NEEDS_ATTENTION: NextStep("Your district", "Some required data is missing: see the import section below."),
+    S.IMPORTED: NextStep("Your district", "Rosters are in. Next: set up devices and sign-in domains for each school."),
+    S.LIVE: NextStep("Your district", "ClassHub is live. Teachers sign in with Clever."),
+    S.DISCONNECTED: NextStep(
+        "Your district", "ClassHub is no longer connected in Clever. Add it again in Clever to continue."
+    ),
+    S.PAUSED: NextStep("ClassHub", "Onboarding is paused; your ClassHub rep will tell you when it resumes."),
+}
+
+
+def event_label(event: AuditEvent) -> str:
+    return EVENT_LABELS.get(event.action, event.action)
+
+
+def next_step(status: str) -> NextStep | None:
+    return NEXT_STEPS.get(status)
