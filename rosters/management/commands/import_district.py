@@ -5,26 +5,31 @@ from django.core.management.base import BaseCommand, CommandError
 
 from classhub.errors import ClassHubError
 from onboarding.models import District
+from rosters.importer import PHASES
 from rosters.models import ImportRun, ImportStatus
 from rosters.services import import_run_create, import_run_execute
 
 
 class TerminalProgress:
-    """One self-rewriting line: phase, records read and rate."""
+    """One self-rewriting line: which phase of how many, records read, and the rate.
+
+    Clever's API gives no totals, so progress is shown per phase rather than as a percentage.
+    """
 
     def __init__(self, stream) -> None:
         self.stream = stream
         self.started = time.monotonic()
         self.interactive = stream.isatty()
         self.last_phase = ""
+        self.phase_numbers = {phase: n for n, (phase, _importer) in enumerate(PHASES, start=1)}
 
     def __call__(self, run: ImportRun) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        line = f"{run.get_phase_display():<32} {run.done:>10,} records  {run.done / elapsed:>9,.0f}/s"
+        step = self.phase_numbers.get(run.phase)
+        where = f"[{step}/{len(PHASES)}]" if step else "[   ]"
+        line = f"{where} {run.get_phase_display():<32} {run.done:>10,} records  {run.done / elapsed:>9,.0f}/s"
         if self.interactive:
-            width = 24
-            filled = int(width * (elapsed % 2) / 2)  # Clever gives no totals: a moving bar shows life
-            self.stream.write(f"\r[{'=' * filled}{' ' * (width - filled)}] {line}")
+            self.stream.write(f"\r{line}")
             self.stream.flush()
         elif run.phase != self.last_phase:
             self.stream.write(line + "\n")
