@@ -12,6 +12,17 @@ from onboarding.models import AuditEvent, District, RolloutPlanSchool, SchoolDec
 from onboarding.services import sharing_request_approve, sharing_request_deny
 
 
+def titled_filter(title: str):
+    """A choices filter with its own title (two "By status" filters on one page confuse)."""
+
+    class TitledChoicesFilter(admin.ChoicesFieldListFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return TitledChoicesFilter
+
+
 class RolloutPlanSchoolInline(admin.TabularInline):
     model = RolloutPlanSchool
     extra = 1
@@ -53,6 +64,9 @@ class DistrictAdmin(admin.ModelAdmin):
     ]
     inlines = [RolloutPlanSchoolInline, AuditEventInline]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a district's history and data are kept; a connection removed in Clever disconnects it
+
 
 class SchoolDecisionInline(admin.TabularInline):
     model = SchoolDecision
@@ -76,7 +90,7 @@ class SharingRequestAdmin(admin.ModelAdmin):
         "created_at",
         "decided_by",
     ]
-    list_filter = ["status", "district__status"]
+    list_filter = [("status", titled_filter("request status")), ("district__status", titled_filter("district status"))]
     list_select_related = ["district", "decided_by"]
     search_fields = ["district__clever_id", "district__name"]
     show_full_result_count = False
@@ -100,6 +114,9 @@ class SharingRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # requests come from Clever connections, not from reps
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # every decision stays on record
 
     @admin.action(description="Approve selected requests…")
     def approve_requests(self, request: HttpRequest, queryset: QuerySet[SharingRequest]) -> HttpResponse | None:

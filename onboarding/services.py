@@ -179,7 +179,7 @@ def district_connect(*, snapshot: SharedSnapshot) -> SharingRequest:
         actor=None,
         action="onboarding.connection.discovered",
         subject=request,
-        after={"shared_schools": len(snapshot.schools), "new_district": created},
+        after={"shared_schools": len(snapshot.schools), "district_known_before": not created},
     )
     _route_new_request(district=district, request=request)
     return request

@@ -14,6 +14,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # imported data is archived by the sync, never deleted by hand
+
 
 class ImportIssueInline(admin.TabularInline):
     model = ImportIssue
@@ -26,12 +29,16 @@ class ImportIssueInline(admin.TabularInline):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "district", "status", "phase", "done", "created_at", "finished_at"]
+    list_display = ["run_number", "district", "status", "phase", "done", "created_at", "finished_at"]
     list_filter = ["status"]
     list_select_related = ["district"]
     search_fields = ["district__clever_id", "district__name"]
     readonly_fields = [f.name for f in ImportRun._meta.fields]
     inlines = [ImportIssueInline]
+
+    @admin.display(description="Run", ordering="pk")
+    def run_number(self, obj: ImportRun) -> str:
+        return f"#{obj.pk}"
 
 
 @admin.register(School)

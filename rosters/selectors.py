@@ -32,5 +32,22 @@ def roster_counts(*, district: District) -> dict[str, int]:
     }
 
 
+COUNT_LABELS = {
+    "schools": "Schools",
+    "students": "Students",
+    "teachers": "Teachers",
+    "staff": "School staff",
+    "district_admins": "District admins",
+    "sections": "Sections",
+    "enrollments": "Enrollments",
+    "issues": "Records with problems",
+}
+
+
+def labelled_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """An import run's counts in display order, with words instead of keys."""
+    return [(label, counts[key]) for key, label in COUNT_LABELS.items() if key in counts]
+
+
 def latest_import_run(*, district: District) -> ImportRun | None:
     return ImportRun.objects.filter(district=district).order_by("-created_at", "-id").first()

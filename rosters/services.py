@@ -99,7 +99,7 @@ def import_run_execute(
         district_disconnect(district=district)
         return run
     except CleverError as exc:
-        _import_fail(run, f"Clever could not be read: {exc}. The import can be run again safely.")
+        _import_fail(run, f"Clever could not be read ({str(exc).rstrip('.')}). The import can be run again safely.")
         return run
     except Exception as exc:
         _import_fail(run, f"Unexpected error: {exc.__class__.__name__}: {exc}")
@@ -165,6 +165,7 @@ def _import_fail(run: ImportRun, message: str, *, needs_attention: bool = True) 
             to=DistrictStatus.NEEDS_ATTENTION,
             actor=None,
             action="rosters.import.failed",
-            reason=message,
-            details={"import_run": run.pk},
+            # The district reads the reason on its timeline; the technical detail stays on the run.
+            reason="The import could not finish; ClassHub will run it again.",
+            details={"import_run": run.pk, "error": message},
         )

@@ -65,7 +65,7 @@ def main() -> None:
     def stop_all(*_args) -> None:
         for _name, process in reversed(processes):
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.terminate()  # SIGTERM: a background child may ignore SIGINT
         for _name, process in reversed(processes):
             try:
                 process.wait(timeout=10)
@@ -88,7 +88,7 @@ def main() -> None:
   District portal:         {base}/portal/    "Log in with Clever", then pick a district admin
   Districts API (JSON):    {base}/api/v1/districts/
   Clever sandbox:          {sandbox_url}/sandbox/
-  Three requests wait in {base}/admin/onboarding/sharingrequest/
+  Sharing requests to review: {base}/admin/onboarding/sharingrequest/
   Press Ctrl-C to stop the portal, the worker and the sandbox.
 =====================================================================
 """,

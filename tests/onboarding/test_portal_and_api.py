@@ -135,3 +135,38 @@ def test_a_reused_code_leads_back_to_sign_in(client, sandbox, connected):
     assert again.redirect_chain[-1][0] == reverse("account_login")
     assert b"did not finish" in again.content
     assert not again.wsgi_request.user.is_authenticated
+
+
+def test_students_and_contacts_are_refused_with_a_page_that_says_why(client, sandbox, connected):
+    users = sandbox.dataset.visible(connected["a"]["clever_id"], "users")
+    student = next(u for u in users if has_role(u, "student"))
+    refused = sign_in_with_clever(client, sandbox, student["id"])
+    assert refused.status_code == 403
+    assert b"Students don't sign in here" in refused.content
+    assert not User.objects.filter(socialaccount__uid=student["id"]).exists()
+    assert not refused.wsgi_request.user.is_authenticated
+
+    contact = next(u for u in users if has_role(u, "contact"))
+    start = client.post(reverse("clever_login"))
+    typed = requests.get(start["Location"], params={"sandbox_login": contact["id"]}, allow_redirects=False, timeout=5)
+    callback = urlparse(typed.headers["Location"])
+    response = client.get(f"{callback.path}?{callback.query}")
+    assert response.status_code == 403 and b"teachers and district staff" in response.content
+
+
+def test_people_of_districts_we_do_not_serve_are_refused(client, sandbox, connected):
+    from onboarding.models import District
+
+    admin = district_admin_of(sandbox, connected["b"]["clever_id"])
+    District.objects.filter(clever_id=connected["b"]["clever_id"]).delete()
+    response = sign_in_with_clever(client, sandbox, admin["id"])
+    assert response.status_code == 403
+    assert b"doesn't use ClassHub yet" in response.content
+    assert not User.objects.filter(socialaccount__uid=admin["id"]).exists()
+
+
+def test_staff_on_the_front_door_go_to_the_review_console(client, rep):
+    client.force_login(rep)
+    assert client.get("/")["Location"] == reverse("admin:index")
+    page = client.get(reverse("portal:home"))
+    assert b"review console" in page.content

@@ -7,7 +7,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthError
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,22 @@ class CleverSocialAccountAdapter(DefaultSocialAccountAdapter):
         user.username = f"clever-{sociallogin.account.uid}"[:150]
         user.email = ""
         return user
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        """Refuse, with a page that says why, people the portal is not for."""
+        from onboarding.models import District
+
+        user = (sociallogin.account.extra_data or {}).get("data") or {}
+        roles = user.get("roles") if isinstance(user.get("roles"), dict) else {}
+        staff_roles = {"teacher", "staff", "district_admin"} & set(roles)
+        if "student" in roles or not staff_roles:
+            reason = "student" if "student" in roles else "no_staff_role"
+        elif not District.objects.filter(clever_id=str(user.get("district") or "")).exists():
+            reason = "district_not_served"
+        else:
+            return
+        logger.info("Refused Clever sign-in of %s: %s", sociallogin.account.uid, reason)
+        raise ImmediateHttpResponse(render(request, "portal/sign_in_refused.html", {"reason": reason}, status=403))
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
         """Send the person back to the sign-in page with a plain message instead of an error page."""

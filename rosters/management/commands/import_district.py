@@ -32,12 +32,16 @@ class TerminalProgress:
             self.stream.write(f"\r{line}")
             self.stream.flush()
         elif run.phase != self.last_phase:
-            self.stream.write(line + "\n")
+            # In a log, one line as each phase starts, with what was read before it.
+            self.stream.write(f"{where} {run.get_phase_display()}… ({run.done:,} records read so far)\n")
         self.last_phase = run.phase
+        self.done = run.done
 
     def close(self) -> None:
-        if self.interactive:
-            self.stream.write("\n")
+        elapsed = time.monotonic() - self.started
+        done = getattr(self, "done", 0)
+        prefix = "\n" if self.interactive else ""
+        self.stream.write(f"{prefix}Read {done:,} records from Clever in {elapsed:,.1f}s.\n")
 
 
 class Command(BaseCommand):
