@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from classhub.errors import ClassHubError
-from onboarding.models import AuditEvent, District, RolloutPlanSchool, SchoolDecision, SharingRequest
-from onboarding.services import sharing_request_approve, sharing_request_deny
+from onboarding.models import AuditEvent, District, PurchaseStatus, RolloutPlanSchool, SchoolDecision, SharingRequest
+from onboarding.services import district_purchase_record, sharing_request_approve, sharing_request_deny
 
 
 def titled_filter(title: str):
@@ -21,6 +21,83 @@ def titled_filter(title: str):
             self.title = title
 
     return TitledChoicesFilter
+
+
+def confirm_then_apply(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    action: str,
+    title: str,
+    explanation: str,
+    apply,
+) -> HttpResponse | None:
+    """Show what an action will do to the selected rows; on confirmation apply it to each, reporting
+    the ones whose state does not allow it instead of failing the whole batch."""
+    objects = list(queryset)
+    if request.POST.get("confirm") != "yes":
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "explanation": explanation,
+            "objects": objects,
+            "action": action,
+            "opts": modeladmin.model._meta,
+        }
+        return TemplateResponse(request, "admin/onboarding/confirm_action.html", context)
+    for obj in objects:
+        try:
+            done = apply(obj)
+        except ClassHubError as exc:
+            modeladmin.message_user(request, f"Skipped {obj}: {exc}", level=messages.WARNING)
+        else:
+            modeladmin.message_user(request, done, level=messages.SUCCESS)
+    return None
+
+
+def purchase_actions(district_of):
+    """The two purchase-status actions, for any admin whose rows lead to a district."""
+
+    @admin.action(description="Mark purchased (moves it into review)…")
+    def mark_purchased(modeladmin, request, queryset):
+        def apply(obj):
+            district = district_purchase_record(
+                district=district_of(obj), purchase_status=PurchaseStatus.ALREADY_PURCHASED, actor=request.user
+            )
+            return f"{district.name} is marked purchased and is now {district.get_status_display().lower()}."
+
+        return confirm_then_apply(
+            modeladmin,
+            request,
+            queryset,
+            action="mark_purchased",
+            title="Mark purchased",
+            explanation="Record that Clever notified these districts as already purchased. "
+            "Districts waiting on a purchase move into review.",
+            apply=apply,
+        )
+
+    @admin.action(description="Mark not purchased (sales follow-up)…")
+    def mark_not_purchased(modeladmin, request, queryset):
+        def apply(obj):
+            district = district_purchase_record(
+                district=district_of(obj), purchase_status=PurchaseStatus.HAVENT_PURCHASED, actor=request.user
+            )
+            return f"{district.name} is marked not purchased and is now {district.get_status_display().lower()}."
+
+        return confirm_then_apply(
+            modeladmin,
+            request,
+            queryset,
+            action="mark_not_purchased",
+            title="Mark not purchased",
+            explanation="Record that Clever notified these districts as not purchased yet. "
+            "They go to the sales follow-up queue instead of review.",
+            apply=apply,
+        )
+
+    return [mark_purchased, mark_not_purchased]
 
 
 class RolloutPlanSchoolInline(admin.TabularInline):
@@ -51,7 +128,17 @@ class DistrictAdmin(admin.ModelAdmin):
     list_filter = ["status", "purchase_status"]
     search_fields = ["clever_id", "name"]
     show_full_result_count = False
-    readonly_fields = ["clever_id", "status", "connected_at", "disconnected_at", "created_at", "updated_at"]
+    # Status and purchase change only through actions, which audit them.
+    readonly_fields = [
+        "clever_id",
+        "status",
+        "purchase_status",
+        "connected_at",
+        "disconnected_at",
+        "created_at",
+        "updated_at",
+    ]
+    actions = purchase_actions(lambda district: district)
     fields = [
         "name",
         "clever_id",
@@ -94,7 +181,7 @@ class SharingRequestAdmin(admin.ModelAdmin):
     list_select_related = ["district", "decided_by"]
     search_fields = ["district__clever_id", "district__name"]
     show_full_result_count = False
-    readonly_fields = ["district", "status", "decided_by", "decided_at", "reason", "created_at"]
+    readonly_fields = ["district", "status", "purchase_status", "decided_by", "decided_at", "reason", "created_at"]
     fields = [
         "district",
         "status",
@@ -106,7 +193,7 @@ class SharingRequestAdmin(admin.ModelAdmin):
         "created_at",
     ]
     inlines = [SchoolDecisionInline]
-    actions = ["approve_requests", "deny_requests"]
+    actions = ["approve_requests", "deny_requests", *purchase_actions(lambda sharing_request: sharing_request.district)]
 
     @admin.display(description="District status", ordering="district__status")
     def district_status(self, obj: SharingRequest) -> str:

@@ -39,6 +39,7 @@ class RequestStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     PARTLY_APPROVED = "partly_approved", "Partly approved"
     DENIED = "denied", "Denied"
+    SUPERSEDED = "superseded", "Replaced by a newer request"
 
 
 class SchoolDecisionStatus(models.TextChoices):

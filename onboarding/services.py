@@ -96,16 +96,34 @@ def connections_sync(*, client: CleverClient | None = None) -> ConnectionSyncRes
         .exclude(status=DistrictStatus.DISCONNECTED)
     )
     for district in vanished:
+        if _still_connected(client, district.clever_id, result):
+            continue
         district_disconnect(district=district)
         result.disconnected.append(district.clever_id)
     logger.info("Clever connections: %s", result.summary())
     return result
 
 
+def _still_connected(client: CleverClient, clever_id: str, result: ConnectionSyncResult) -> bool:
+    """Confirm a disappearance with Clever before acting on it: one short or glitched list must not
+    disconnect every district."""
+    try:
+        confirmed_gone = not client.list_district_tokens(district_id=clever_id)
+    except CleverError as exc:
+        result.failed[clever_id] = f"could not confirm the connection was removed: {exc}"
+        return True
+    if not confirmed_gone:
+        logger.warning("Clever's full token list omitted district %s, but it is still connected", clever_id)
+        result.unchanged.append(clever_id)
+    return not confirmed_gone
+
+
 def _read_shared_snapshot(client: CleverClient, token: DistrictToken) -> SharedSnapshot:
-    api = DistrictAPI(client, token.access_token)
+    api = DistrictAPI(client, district_id=token.district_id, token=token.access_token)
     district = api.get(f"districts/{token.district_id}")
-    schools = list(api.iter_objects("schools", limit=1000))
+    schools = [
+        s for s in api.iter_objects("schools", limit=1000) if isinstance(s, dict) and isinstance(s.get("id"), str)
+    ]
     return SharedSnapshot(token=token, district=district, schools=schools)
 
 
@@ -158,6 +176,8 @@ def district_connect(*, snapshot: SharedSnapshot) -> SharingRequest:
     district.disconnected_at = None
     district.save()
 
+    # A new connection replaces any request still waiting: only what is shared now can be decided.
+    district.sharing_requests.filter(status=RequestStatus.PENDING).update(status=RequestStatus.SUPERSEDED)
     request = SharingRequest.objects.create(
         district=district, purchase_status=district.purchase_status, sharing_type=district.sharing_type
     )
@@ -225,7 +245,52 @@ def district_disconnect(*, district: District) -> District:
     )
 
 
+# --- Purchase status -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def district_purchase_record(
+    *, district: District, purchase_status: PurchaseStatus, actor: AbstractBaseUser | None
+) -> District:
+    """Record what Clever notified about the purchase and route the district: review, or sales follow-up."""
+    district = District.objects.select_for_update().get(pk=district.pk)
+    open_states = (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP, DistrictStatus.IN_REVIEW)
+    if district.status not in open_states:
+        raise ReviewError(
+            f"{district.name} is already {district.get_status_display().lower()}; "
+            "its purchase status can no longer change."
+        )
+    before = district.purchase_status
+    district.purchase_status = purchase_status
+    district.save(update_fields=["purchase_status", "updated_at"])
+    district.sharing_requests.filter(status=RequestStatus.PENDING).update(purchase_status=purchase_status)
+    audit_record(
+        district=district,
+        actor=actor,
+        action="onboarding.purchase.recorded",
+        subject=district,
+        before={"purchase_status": before},
+        after={"purchase_status": str(purchase_status)},
+    )
+    if purchase_status == PurchaseStatus.ALREADY_PURCHASED and district.status != DistrictStatus.IN_REVIEW:
+        district_transition(
+            district=district, to=DistrictStatus.IN_REVIEW, actor=actor, action="onboarding.request.opened"
+        )
+    elif purchase_status == PurchaseStatus.HAVENT_PURCHASED and district.status != DistrictStatus.SALES_FOLLOW_UP:
+        district_transition(
+            district=district, to=DistrictStatus.SALES_FOLLOW_UP, actor=actor, action="onboarding.request.sent_to_sales"
+        )
+    return district
+
+
 # --- Review decisions -------------------------------------------------------------------------
+
+
+NOT_IN_REVIEW_HINTS = {
+    DistrictStatus.REQUESTED: "Its purchase status is not recorded yet: use Mark purchased or Mark not purchased.",
+    DistrictStatus.SALES_FOLLOW_UP: "It has not purchased ClassHub yet: use Mark purchased once it has.",
+    DistrictStatus.DISCONNECTED: "It removed ClassHub in Clever; a new request opens if it connects again.",
+}
 
 
 def _locked_pending_request(request: SharingRequest) -> SharingRequest:
@@ -235,10 +300,11 @@ def _locked_pending_request(request: SharingRequest) -> SharingRequest:
             f"The request of {locked.district.name} is already {locked.get_status_display().lower()}. "
             f"{REVIEW_CLOSED_HINT}"
         )
-    if locked.district.status != DistrictStatus.IN_REVIEW:
+    status = locked.district.status
+    if status != DistrictStatus.IN_REVIEW:
+        hint = NOT_IN_REVIEW_HINTS.get(status, "Only a district in review can be decided.")
         raise ReviewError(
-            f"{locked.district.name} is {locked.district.get_status_display().lower()}, not in review. "
-            "Record the purchase status (already purchased) to move it into review first."
+            f"{locked.district.name} is {locked.district.get_status_display().lower()}, not in review. {hint}"
         )
     return locked
 
@@ -253,7 +319,7 @@ def sharing_request_approve(
 ) -> SharingRequest:
     """Approve the chosen shared schools (the rest are denied) and queue the first import."""
     request = _locked_pending_request(request)
-    chosen = set(school_ids)
+    chosen = {school_id for school_id in school_ids if school_id}
     decisions = list(request.school_decisions.all())
     unknown = chosen - {d.clever_school_id for d in decisions}
     if unknown:

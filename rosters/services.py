@@ -15,7 +15,7 @@ from classhub.clever.errors import CleverError, CleverTokenRevoked
 from classhub.errors import ClassHubError
 from onboarding.models import District, DistrictStatus
 from onboarding.services import district_disconnect
-from onboarding.workflow import district_transition
+from onboarding.workflow import can_transition, district_transition
 from rosters.importer import ImportContext, import_all_kinds
 from rosters.models import ImportPhase, ImportRun, ImportStatus
 from rosters.selectors import approved_school_ids, roster_counts
@@ -42,8 +42,14 @@ class ImportError_(ClassHubError):  # noqa: N801  (avoid shadowing the builtin I
 
 def import_run_create(*, district: District, requested_by: AbstractBaseUser | None = None) -> ImportRun:
     """Create a queued import run for the district's approved schools."""
+    district = District.objects.get(pk=district.pk)  # decide on the current status, not a caller's stale copy
     if not approved_school_ids(district=district):
         raise ImportError_(f"{district.name} has no approved schools yet: approve its sharing request first.")
+    if not can_transition(district.status, DistrictStatus.IMPORTING):
+        raise ImportError_(
+            f"{district.name} is {district.get_status_display().lower()}, so it cannot be imported now."
+            + (" It removed ClassHub in Clever." if district.status == DistrictStatus.DISCONNECTED else "")
+        )
     actor = requested_by if requested_by is not None and requested_by.is_authenticated else None
     return ImportRun.objects.create(district=district, requested_by=actor)
 
@@ -82,7 +88,12 @@ def import_run_execute(
         return run
     district = run.district
     approved = approved_school_ids(district=district)
-    _import_start(run)
+    try:
+        _import_start(run)
+    except ClassHubError as exc:
+        # The district moved on while the run waited (e.g. it disconnected): close the run, explain why.
+        _import_fail(run, str(exc), needs_attention=False)
+        return run
     try:
         client = client or CleverClient.from_settings()
         api = client.for_district(district.clever_id)  # network: outside any transaction
@@ -95,7 +106,7 @@ def import_run_execute(
         )
         import_all_kinds(ctx)
     except CleverTokenRevoked as exc:
-        _import_fail(run, f"Clever refused the district's token: {exc}", needs_attention=False)
+        _import_fail(run, str(exc), needs_attention=False)
         district_disconnect(district=district)
         return run
     except CleverError as exc:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.conf import settings
 from classhub.clever.errors import (
     CleverAuthError,
     CleverError,
+    CleverMalformedResponse,
     CleverNotFound,
     CleverRateLimited,
     CleverRequestRejected,
@@ -188,7 +190,7 @@ class CleverClient:
             return response.json()
         except ValueError as exc:
             raise CleverError(
-                f"Clever answered {url} with a body that is not JSON.", status=response.status_code, url=url
+                f"Clever answered {url} with a body that is not JSON", status=response.status_code, url=url
             ) from exc
 
     @staticmethod
@@ -204,25 +206,25 @@ class CleverClient:
     # --- OAuth host ----------------------------------------------------------------------------
 
     def list_district_tokens(self, *, district_id: str | None = None) -> list[DistrictToken]:
-        """Every connected district with its current app token (HTTP Basic auth)."""
-        params = {"owner_type": "district"}
+        """Every connected district with its current app token (HTTP Basic auth), across all pages."""
+        params: dict[str, Any] | None = {"owner_type": "district"}
         if district_id:
             params["district"] = district_id
-        body = self.request("GET", f"{self.oauth_base}/oauth/tokens", basic_auth=True, params=params)
-        tokens = []
-        for entry in body.get("data") or []:
-            owner = entry.get("owner") or {}
-            if owner.get("type") != "district" or not owner.get("id") or not entry.get("access_token"):
-                logger.warning("Skipping a district token entry without owner or token: %r", entry.get("id"))
-                continue
-            tokens.append(
-                DistrictToken(
-                    district_id=owner["id"],
-                    access_token=entry["access_token"],
-                    scopes=tuple(entry.get("scopes") or ()),
-                    created=entry.get("created") or "",
-                )
-            )
+        url = f"{self.oauth_base}/oauth/tokens"
+        tokens: list[DistrictToken] = []
+        seen_urls = set()
+        while url and url not in seen_urls:
+            seen_urls.add(url)
+            body = expect_envelope(self.request("GET", url, basic_auth=True, params=params), url)
+            for entry in body["data"]:
+                token = _district_token(entry)
+                if token is None:
+                    logger.warning("Skipping a malformed district token entry from Clever")
+                    continue
+                tokens.append(token)
+            next_uri = next_link(body)
+            url = urljoin(self.oauth_base + "/", next_uri) if next_uri and body["data"] else ""
+            params = None  # a next link carries every parameter itself
         return tokens
 
     def district_token(self, district_id: str) -> str:
@@ -236,58 +238,112 @@ class CleverClient:
         )
 
     def for_district(self, district_id: str) -> DistrictAPI:
-        """A data-API view with the district's current token."""
-        return DistrictAPI(self, self.district_token(district_id))
+        """A data-API view of one district that fetches its current token, and again if it rotates."""
+        return DistrictAPI(self, district_id=district_id, token=self.district_token(district_id))
+
+
+def _district_token(entry: Any) -> DistrictToken | None:
+    if not isinstance(entry, dict):
+        return None
+    owner = entry.get("owner")
+    if not isinstance(owner, dict) or owner.get("type") != "district":
+        return None
+    district_id, access_token = owner.get("id"), entry.get("access_token")
+    if not isinstance(district_id, str) or not district_id or not isinstance(access_token, str) or not access_token:
+        return None
+    scopes = entry.get("scopes")
+    return DistrictToken(
+        district_id=district_id,
+        access_token=access_token,
+        scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
+        created=str(entry.get("created") or ""),
+    )
+
+
+def expect_envelope(body: Any, url: str) -> dict[str, Any]:
+    """Check a list response has Clever's shape: {"data": [...], "links": [...]}; else CleverMalformedResponse."""
+    if not isinstance(body, dict) or not isinstance(body.get("data", []), list):
+        raise CleverMalformedResponse(f"Clever answered {url} with a list response of an unexpected shape.", url=url)
+    links = body.get("links") or []
+    return {"data": body.get("data") or [], "links": links if isinstance(links, list) else []}
+
+
+def next_link(body: dict[str, Any]) -> str | None:
+    """The ``next`` link of an envelope, ignoring links that are not objects."""
+    for link in body["links"]:
+        if isinstance(link, dict) and link.get("rel") == "next" and isinstance(link.get("uri"), str):
+            return link["uri"]
+    return None
 
 
 class DistrictAPI:
     """The v3.0 data API as one district token sees it."""
 
-    def __init__(self, client: CleverClient, token: str) -> None:
+    def __init__(self, client: CleverClient, *, district_id: str, token: str) -> None:
         self.client = client
+        self.district_id = district_id
         self.token = token
 
     def _url(self, path: str) -> str:
         # Clever's links are relative paths that already carry the version prefix.
-        if path.startswith("http://") or path.startswith("https://"):
+        if path.startswith(("http://", "https://")):
             return path
         if not path.startswith("/v3."):
             path = "/v3.0/" + path.lstrip("/")
         return self.client.api_base + path
 
     def _call(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        url = self._url(path)
         try:
-            return self.client.request("GET", self._url(path), token=self.token, params=params)
+            return self.client.request("GET", url, token=self.token, params=params)
+        except CleverAuthError:
+            pass
+        # A refused token may only have rotated: ask Clever for the district's current one, once.
+        fresh = self.client.district_token(self.district_id)  # raises CleverTokenRevoked if the connection is gone
+        if fresh == self.token:
+            raise CleverTokenRevoked(
+                "Clever refused the district's token: the district removed ClassHub or the token was revoked.",
+                status=401,
+                url=url,
+            )
+        logger.info("District %s token rotated; continuing with the new one", self.district_id)
+        self.token = fresh
+        try:
+            return self.client.request("GET", url, token=self.token, params=params)
         except CleverAuthError as exc:
             raise CleverTokenRevoked(
-                "Clever refused the district token: the district removed ClassHub or the token was revoked.",
-                status=401,
-                url=exc.url,
+                "Clever refused the district's new token too: the district removed ClassHub.", status=401, url=url
             ) from exc
 
     def get(self, path: str) -> dict[str, Any]:
         """Fetch one object, e.g. ``get("districts/<id>")``, and return the inner object."""
         body = self._call(path)
-        return (body or {}).get("data") or {}
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            raise CleverMalformedResponse(f"Clever answered {path} without an object.", url=self._url(path))
+        return data
 
-    def iter_pages(self, path: str, *, limit: int = 1000, **params: Any) -> Iterator[list[dict[str, Any]]]:
-        """Yield each page of a list as a list of inner objects, following ``next`` links."""
+    def iter_pages(self, path: str, *, limit: int = 1000, **params: Any) -> Iterator[list[Any]]:
+        """Yield each page of a list as its inner objects, following ``next`` links.
+
+        Items are returned as Clever sent them (normally dicts); the parsers reject any that are not.
+        """
         if not 1 <= limit <= MAX_PAGE_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
         query: dict[str, Any] | None = {"limit": limit, **params}
         url = path
         while True:
-            body = self._call(url, query) or {}
-            items = body.get("data") or []
+            body = expect_envelope(self._call(url, query), self._url(url))
+            items = body["data"]
             if not items:
                 return  # A next link may lead to an empty page: that is the end.
             yield [item.get("data") if isinstance(item, dict) and "data" in item else item for item in items]
-            next_uri = next((link.get("uri") for link in body.get("links") or [] if link.get("rel") == "next"), None)
+            next_uri = next_link(body)
             if not next_uri:
                 return
             url, query = next_uri, None  # the next link carries every parameter itself
 
-    def iter_objects(self, path: str, *, limit: int = 1000, **params: Any) -> Iterator[dict[str, Any]]:
+    def iter_objects(self, path: str, *, limit: int = 1000, **params: Any) -> Iterator[Any]:
         """Yield every object of a list, page after page."""
         for page in self.iter_pages(path, limit=limit, **params):
             yield from page

@@ -22,6 +22,10 @@ class CleverRateLimited(CleverUnavailable):
     """Clever kept answering 429 after every retry."""
 
 
+class CleverMalformedResponse(CleverError):
+    """Clever answered with JSON of a shape we cannot read; the call can be tried again later."""
+
+
 class CleverAuthError(CleverError):
     """Clever refused our credentials (401)."""
 

@@ -56,15 +56,26 @@ def date_value(value: Any) -> dt.date | None:
         return None
 
 
+MAX_ID_LENGTH = 64
+
+
 def record_id(obj: Any) -> str:
     """The Clever id of a record, or UnusableRecord when it has none."""
     if not isinstance(obj, dict):
-        raise UnusableRecord(field="", message="The record is not an object.", suggested_fix="")
-    clever_id = text(obj.get("id"), 64)
-    if not clever_id:
+        raise UnusableRecord(
+            field="", message="The record is not an object.", suggested_fix="Report this record to Clever Support."
+        )
+    raw = obj.get("id")
+    if not isinstance(raw, str) or not raw.strip():
+        raise UnusableRecord(
+            field="id", message="The record has no Clever id.", suggested_fix="Report this record to Clever Support."
+        )
+    clever_id = raw.strip()
+    if len(clever_id) > MAX_ID_LENGTH:
+        # Cutting it would merge different records into one.
         raise UnusableRecord(
             field="id",
-            message="The record has no Clever id.",
+            message=f"The Clever id is {len(clever_id)} characters long; Clever ids are 24.",
             suggested_fix="Report this record to Clever Support.",
         )
     return clever_id
@@ -86,10 +97,24 @@ class UserRoles:
 
 def user_roles(obj: dict[str, Any]) -> UserRoles:
     """The roles of a user; contacts and unknown roles are ignored (we never store contacts)."""
-    roles = mapping(obj.get("roles"))
+    roles = obj.get("roles")
+    if not isinstance(roles, dict) or not roles:
+        raise UnusableRecord(
+            field="roles",
+            message="The user has no roles, so ClassHub cannot tell a student from a teacher.",
+            suggested_fix="Ask the district to check this user's role in their SIS.",
+        )
 
     def role(name: str) -> dict[str, Any] | None:
-        return mapping(roles[name]) if name in roles and roles[name] is not None else None
+        if roles.get(name) is None:
+            return None
+        if not isinstance(roles[name], dict):
+            raise UnusableRecord(
+                field=f"roles.{name}",
+                message=f"The user's {name} role is not an object.",
+                suggested_fix="Report this record to Clever Support.",
+            )
+        return roles[name]
 
     return UserRoles(
         student=role("student"),
@@ -109,7 +134,11 @@ def role_schools(role: dict[str, Any]) -> list[str]:
 
 
 def person_name(obj: dict[str, Any]) -> dict[str, str]:
-    name = mapping(obj.get("name"))
+    """First, middle and last name; a name sent as a plain string is kept as the last name."""
+    raw = obj.get("name")
+    if isinstance(raw, str):
+        return {"first_name": "", "middle_name": "", "last_name": text(raw)}
+    name = mapping(raw)
     return {
         "first_name": text(name.get("first")),
         "middle_name": text(name.get("middle")),

@@ -41,6 +41,12 @@ def import_sections(ctx: ImportContext) -> None:
             try:
                 record_id(obj)
                 school_id = text(obj.get("school"), 64)
+                if not school_id:
+                    raise UnusableRecord(
+                        field="school",
+                        message="The section has no school.",
+                        suggested_fix="Ask the district to set the section's school in their SIS.",
+                    )
                 if school_id not in ctx.approved_school_ids:
                     continue  # a section of a school that was not approved: out of scope
                 if school_id not in ctx.school_pks:

@@ -98,8 +98,14 @@ def import_users(ctx: ImportContext) -> None:
                     educators.append(educator_row(obj, roles, teacher_schools, ctx))
                     educator_links.extend((clever_id, s, EducatorSchool.Role.TEACHER) for s in teacher_schools)
                     educator_links.extend((clever_id, s, EducatorSchool.Role.STAFF) for s in staff_schools)
+                elif "contact" in obj["roles"]:
+                    ctx.counts["contacts_skipped"] += 1  # parents' data is never stored
                 else:
-                    ctx.counts["contacts_skipped"] += 1
+                    raise UnusableRecord(
+                        field="roles",
+                        message=f"The user has only roles ClassHub does not use: {', '.join(map(str, obj['roles']))}.",
+                        suggested_fix="Ask the district to check this user's role in their SIS.",
+                    )
             except UnusableRecord as problem:
                 ctx.issue(kind="users", clever_id=clever_id, problem=problem)
 

@@ -99,3 +99,28 @@ def test_the_command_and_the_schedule_run_the_same_service(sandbox, capsys):
     from onboarding.tasks import connections_sync_task
 
     assert "3 unchanged" in connections_sync_task()
+
+
+def test_one_empty_token_list_does_not_disconnect_every_district(sandbox, demo):
+    connections_sync()
+    sandbox.inject_fault(path_prefix="/oauth/tokens", status=200, count=1, body={"data": [], "links": []})
+    result = connections_sync()
+    assert result.disconnected == []
+    assert not District.objects.filter(status=DistrictStatus.DISCONNECTED).exists()
+    assert SharingRequest.objects.count() == 3
+
+
+def test_a_new_connection_supersedes_the_request_still_waiting(sandbox, demo):
+    from onboarding.models import RequestStatus
+
+    call_command("demo_setup")
+    connections_sync()
+    district_id = demo["b"]["clever_id"]
+    old = SharingRequest.objects.get(district__clever_id=district_id)
+    sandbox.revoke_token(district_id)
+    connections_sync()
+    sandbox.connect(district_id)
+    connections_sync()
+    old.refresh_from_db()
+    assert old.status == RequestStatus.SUPERSEDED
+    assert SharingRequest.objects.filter(district__clever_id=district_id, status=RequestStatus.PENDING).count() == 1

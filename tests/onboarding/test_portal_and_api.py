@@ -170,3 +170,14 @@ def test_staff_on_the_front_door_go_to_the_review_console(client, rep):
     assert client.get("/")["Location"] == reverse("admin:index")
     page = client.get(reverse("portal:home"))
     assert b"review console" in page.content
+
+
+def test_sign_in_survives_clever_names_of_the_wrong_type(client, sandbox, connected):
+    admin = district_admin_of(sandbox, connected["a"]["clever_id"])
+    sandbox.dataset.users[admin["id"]]["name"] = {"first": 12345, "last": ["x"]}
+    landed = sign_in_with_clever(client, sandbox, admin["id"])
+    assert landed.status_code == 302
+    assert User.objects.get(socialaccount__uid=admin["id"]).first_name == "12345"
+    sandbox.dataset.users[admin["id"]]["name"] = "Just A String"
+    client.logout()
+    assert sign_in_with_clever(client, sandbox, admin["id"]).status_code == 302

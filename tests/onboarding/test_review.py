@@ -144,3 +144,61 @@ def test_illegal_steps_raise_a_domain_error_that_names_the_states(requests_waiti
     with pytest.raises(IllegalTransition, match="in review; it cannot become live"):
         district_transition(district=district, to=DistrictStatus.LIVE, actor=None, action="test.illegal")
     assert can_transition(DistrictStatus.LIVE, DistrictStatus.DISCONNECTED)  # from any state
+
+
+def test_mark_purchased_moves_sales_follow_up_into_review_with_an_audit_row(client, rep, requests_waiting):
+    request_c = requests_waiting["c"]
+    client.force_login(rep)
+    url = reverse(CHANGELIST)
+    page = client.post(url, {"action": "mark_purchased", "_selected_action": [request_c.pk]})
+    assert page.status_code == 200 and b"Yes, mark purchased" in page.content
+    request_c.district.refresh_from_db()
+    assert request_c.district.status == DistrictStatus.SALES_FOLLOW_UP  # nothing before the confirmation
+
+    done = client.post(url, {"action": "mark_purchased", "_selected_action": [request_c.pk], "confirm": "yes"})
+    assert done.status_code == 302
+    request_c.refresh_from_db()
+    assert request_c.district.status == DistrictStatus.IN_REVIEW
+    assert request_c.purchase_status == "already_purchased"
+    event = AuditEvent.objects.get(district=request_c.district, action="onboarding.purchase.recorded")
+    assert event.actor == rep and event.before == {"purchase_status": "havent_purchased"}
+    ids = list(request_c.school_decisions.values_list("clever_school_id", flat=True))
+    sharing_request_approve(request=request_c, school_ids=ids, actor=rep)  # now it can be decided
+
+
+def test_mark_not_purchased_sends_an_unrecorded_request_to_sales(rep, sandbox, demo):
+    from onboarding.models import District
+    from onboarding.services import district_purchase_record
+
+    connections_sync()  # no demo_setup: purchase status unknown, the district waits as "requested"
+    district = District.objects.get(clever_id=demo["a"]["clever_id"])
+    assert district.status == DistrictStatus.REQUESTED
+    district_purchase_record(district=district, purchase_status="havent_purchased", actor=rep)
+    district.refresh_from_db()
+    assert district.status == DistrictStatus.SALES_FOLLOW_UP
+
+
+def test_a_bulk_action_skips_and_reports_districts_where_the_step_is_not_allowed(client, rep, requests_waiting):
+    request_a = requests_waiting["a"]
+    ids = list(request_a.school_decisions.values_list("clever_school_id", flat=True))
+    sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
+    client.force_login(rep)
+    response = client.post(
+        reverse(CHANGELIST),
+        {"action": "mark_purchased", "_selected_action": [request_a.pk, requests_waiting["c"].pk], "confirm": "yes"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Skipped" in text and "can no longer change" in text
+    assert "Silver Creek Charter Schools is marked purchased" in text
+
+
+def test_a_superseded_request_cannot_be_approved(requests_waiting, rep, sandbox, demo):
+    request_b = requests_waiting["b"]
+    sandbox.revoke_token(demo["b"]["clever_id"])
+    connections_sync()
+    sandbox.connect(demo["b"]["clever_id"])
+    connections_sync()
+    ids = list(request_b.school_decisions.values_list("clever_school_id", flat=True))
+    with pytest.raises(ReviewError, match="replaced by a newer request"):
+        sharing_request_approve(request=request_b, school_ids=ids, actor=rep)

@@ -9,6 +9,8 @@ from allauth.socialaccount.providers.base import AuthError
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from classhub.clever.parsing import mapping
+
 logger = logging.getLogger(__name__)
 
 SIGN_IN_EXPIRED = (
@@ -39,8 +41,8 @@ class CleverSocialAccountAdapter(DefaultSocialAccountAdapter):
         """Refuse, with a page that says why, people the portal is not for."""
         from onboarding.models import District
 
-        user = (sociallogin.account.extra_data or {}).get("data") or {}
-        roles = user.get("roles") if isinstance(user.get("roles"), dict) else {}
+        user = mapping(mapping(sociallogin.account.extra_data).get("data"))
+        roles = mapping(user.get("roles"))
         staff_roles = {"teacher", "staff", "district_admin"} & set(roles)
         if "student" in roles or not staff_roles:
             reason = "student" if "student" in roles else "no_staff_role"

@@ -2,6 +2,7 @@
 
 from allauth.socialaccount.providers.clever.provider import CleverProvider
 
+from classhub.clever.parsing import mapping, person_name
 from classhub.clever.sso.views import ConfiguredCleverOAuth2Adapter
 
 
@@ -11,15 +12,15 @@ class ConfiguredCleverProvider(CleverProvider):
     oauth2_adapter_class = ConfiguredCleverOAuth2Adapter
 
     def get_user_type(self, data):
-        roles = (data.get("data") or {}).get("roles") or {}
-        return next(iter(roles), "")
+        roles = mapping(mapping(data).get("data")).get("roles")
+        return next(iter(roles), "") if isinstance(roles, dict) else ""
 
     def extract_common_fields(self, data):
-        user = data.get("data") or {}
-        name = user.get("name") or {}
+        # Clever data is messy: any field may be missing, null or of another type.
+        name = person_name(mapping(mapping(data).get("data")))
         return {
-            "first_name": (name.get("first") or "")[:150],
-            "last_name": (name.get("last") or "")[:150],
+            "first_name": name["first_name"][:150],
+            "last_name": name["last_name"][:150],
             # No email: Clever does not verify it, and accounts are keyed on the Clever id.
             "username": None,
         }
