@@ -147,3 +147,47 @@ def test_add_event_updates_data_and_event_stream(api, server, dataset):
     server.add_event("users.deleted", user)
     assert api.district_get(A, f"/v3.0/users/{user['id']}").status_code == 404
     assert api.post("/sandbox/events", json={"type": "users.exploded", "object": user}).status_code == 400
+
+
+def test_reference_fields_of_the_wrong_type_name_the_file_item_and_field(tmp_path):
+    import json
+
+    import pytest
+
+    from classhub.clever.sandbox import DatasetError, load_folder
+
+    (tmp_path / "schools.json").write_text(json.dumps([{"id": "a" * 24, "district": ["x"], "name": "S"}]))
+    with pytest.raises(DatasetError, match=r"schools\.json: item 0 .*'district' must be an id string"):
+        load_folder(tmp_path)
+    (tmp_path / "schools.json").write_text(json.dumps([{"id": 7, "name": "S"}]))
+    with pytest.raises(DatasetError, match=r"schools\.json: item 0 has an 'id' that is not a string"):
+        load_folder(tmp_path)
+    (tmp_path / "schools.json").write_text(json.dumps([{"id": "a" * 24, "district": "d" * 24}]))
+    (tmp_path / "sections.json").write_text(json.dumps([{"id": "b" * 24, "district": "d" * 24, "school": ["x"]}]))
+    with pytest.raises(DatasetError, match=r"sections\.json: item 0 .*'school' must be an id string"):
+        load_folder(tmp_path)
+
+
+def test_names_of_any_type_do_not_break_the_sign_in_page(tmp_path):
+    import json
+
+    import requests
+
+    from classhub.clever.sandbox import SandboxServer, load_folder
+
+    district, school = "d" * 24, "a" * 24
+    (tmp_path / "districts.json").write_text(json.dumps([{"id": district, "name": None}]))
+    (tmp_path / "schools.json").write_text(json.dumps([{"id": school, "district": district, "name": None}]))
+    users = [
+        {"id": "1" * 24, "district": district, "name": {"first": 5}, "roles": {"teacher": {"school": school}}},
+        {"id": "2" * 24, "district": district, "name": "Plain", "roles": {"teacher": {"school": school}}},
+    ]
+    (tmp_path / "users.json").write_text(json.dumps(users))
+    with SandboxServer(load_folder(tmp_path), quiet=True).start() as server:
+        page = requests.get(
+            f"{server.url}/oauth/authorize",
+            params={"response_type": "code", "client_id": server.client_id, "redirect_uri": "http://x/cb"},
+            timeout=5,
+        )
+        assert page.status_code == 200 and "Plain" in page.text and "5" in page.text
+        assert requests.get(f"{server.url}/sandbox/", timeout=5).status_code == 200

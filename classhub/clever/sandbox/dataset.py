@@ -281,9 +281,38 @@ def _extract_objects(raw, name: str) -> list[dict]:
     for i, obj in enumerate(items):
         if not isinstance(obj, dict):
             raise DatasetError(f"{name}: item {i} is not an object")
+        if "id" in obj and obj["id"] and not isinstance(obj["id"], str):
+            raise DatasetError(f"{name}: item {i} has an 'id' that is not a string ({obj['id']!r})")
         if not obj.get("id") or not isinstance(obj["id"], str):
             raise DatasetError(f"{name}: item {i} has no 'id'")
+        _check_references(obj, name, i)
     return items
+
+
+def _check_references(obj: dict, name: str, index: int) -> None:
+    """The fields the sandbox decides sharing by must be ids (strings); other fields may be anything."""
+    where = f"{name}: item {index} ({obj['id']})"
+
+    def one(value, field_name: str) -> None:
+        if value is not None and not isinstance(value, str):
+            raise DatasetError(f"{where}: '{field_name}' must be an id string, got {type(value).__name__}")
+
+    def many(value, field_name: str) -> None:
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise DatasetError(f"{where}: '{field_name}' must be a list of id strings")
+
+    one(obj.get("district"), "district")
+    if name == "sections.json":
+        one(obj.get("school"), "school")
+        one(obj.get("teacher"), "teacher")
+        many(obj.get("students"), "students")
+        many(obj.get("teachers"), "teachers")
+    roles = obj.get("roles")
+    if name == "users.json" and isinstance(roles, dict):
+        for role_name, role in roles.items():
+            if isinstance(role, dict):
+                one(role.get("school"), f"roles.{role_name}.school")
+                many(role.get("schools"), f"roles.{role_name}.schools")
 
 
 def load_folder(path) -> SandboxDataset:

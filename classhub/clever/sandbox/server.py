@@ -608,8 +608,8 @@ class SandboxServer:
         for u in users:
             by_district.setdefault(u.get("district", ""), []).append(u)
         for did, members in by_district.items():
-            name = self.dataset.districts.get(did, {}).get("name", did)
-            parts.append(f"<h2>{html.escape(name)} <small>{html.escape(did)}</small></h2>")
+            name = self.dataset.districts.get(did, {}).get("name") or did
+            parts.append(f"<h2>{html.escape(str(name))} <small>{html.escape(str(did))}</small></h2>")
             groups = list(ROLE_LABELS) + ([("contact", "Contacts")] if include_contacts else [])
             for role, label in groups:
                 holders = [u for u in members if has_role(u, role)]
@@ -621,8 +621,9 @@ class SandboxServer:
 
     def _user_item(self, user: dict, base: dict) -> str:
         """One sign-in link."""
-        name = user.get("name") or {}
-        full = " ".join(p for p in (name.get("first"), name.get("middle"), name.get("last")) if p) or user["id"]
+        name = user.get("name")
+        parts = [name.get(k) for k in ("first", "middle", "last")] if isinstance(name, dict) else [name]
+        full = " ".join(str(p) for p in parts if p) or user["id"]  # loaded data may hold names of any type
         roles = ", ".join(r for r in ROLES if has_role(user, r))
         email = user.get("email") or "no email"
         href = "/oauth/authorize?" + urlencode({**base, "sandbox_user": user["id"]})
@@ -932,10 +933,10 @@ class SandboxServer:
             return json_response(200, data)
         rows = []
         for d in data["districts"]:
-            schools = ", ".join(html.escape(s["name"]) for s in d["shared_schools"]) or "—"
+            schools = ", ".join(html.escape(str(s["name"] or s.get("id", ""))) for s in d["shared_schools"]) or "—"
             counts = ", ".join(f"{k}: {v}" for k, v in d["counts"].items())
             rows.append(
-                f"<tr><td>{html.escape(d['name'])}<br><code>{d['id']}</code></td>"
+                f"<tr><td>{html.escape(str(d['name'] or d['id']))}<br><code>{d['id']}</code></td>"
                 f"<td><code>{d['access_token'] or 'not connected'}</code></td>"
                 f"<td>{schools}</td><td>{html.escape(counts)}</td></tr>"
             )
