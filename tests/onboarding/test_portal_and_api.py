@@ -181,3 +181,18 @@ def test_sign_in_survives_clever_names_of_the_wrong_type(client, sandbox, connec
     sandbox.dataset.users[admin["id"]]["name"] = "Just A String"
     client.logout()
     assert sign_in_with_clever(client, sandbox, admin["id"]).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/password/set/", "/accounts/email/", "/accounts/3rdparty/", "/accounts/signup/"]
+)
+def test_no_local_password_email_or_account_linking_pages_exist(client, rep, path):
+    client.force_login(rep)
+    assert client.get(path).status_code == 404
+
+
+def test_sign_out_works_and_its_page_renders(client, rep):
+    client.force_login(rep)
+    assert client.get(reverse("account_logout")).status_code == 200
+    assert client.post(reverse("account_logout")).status_code == 302
+    assert not client.get(reverse("account_login")).wsgi_request.user.is_authenticated
