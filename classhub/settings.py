@@ -139,7 +139,10 @@ else:
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ClassHub Onboarding <onboarding@classhub.example>")
+EMAIL_REPLY_TO = os.environ.get("EMAIL_REPLY_TO", "onboarding-help@classhub.example")
 SALES_EMAIL = os.environ.get("SALES_EMAIL", "sales@classhub.example")
+# Links in emails point here (the portal's public address).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Clever ----------------------------------------------------------------------------------
 CLEVER_CLIENT_ID = os.environ.get("CLEVER_CLIENT_ID", "classhub-sandbox-client")

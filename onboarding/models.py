@@ -62,6 +62,8 @@ class District(models.Model):
     contact_title = models.CharField(max_length=255, blank=True)
     nces_id = models.CharField(max_length=64, blank=True)
     sis_type = models.CharField(max_length=64, blank=True)
+    # The district admin's own answer on the portal's first step; the rep's record above decides.
+    purchase_confirmed_by_district = models.CharField(max_length=32, choices=PurchaseStatus, blank=True)
     connected_at = models.DateTimeField(null=True, blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,6 +72,12 @@ class District(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["status", "name"])]
+        permissions = [
+            ("review_district", "Can review sharing requests (approve, deny, record purchase)"),
+            ("schedule_onboarding", "Can schedule the onboarding session"),
+            ("resync_district", "Can re-run a district's import"),
+            ("go_live", "Can take a district live"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -100,6 +108,8 @@ class SharingRequest(models.Model):
     status = models.CharField(max_length=32, choices=RequestStatus, default=RequestStatus.PENDING)
     purchase_status = models.CharField(max_length=32, choices=PurchaseStatus, default=PurchaseStatus.UNKNOWN)
     sharing_type = models.CharField(max_length=32, choices=SharingType, default=SharingType.UNKNOWN)
+    # A change request holds only the schools the district added after its first review.
+    is_change = models.BooleanField(default=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -159,3 +169,85 @@ class AuditEvent(models.Model):
     @property
     def actor_label(self) -> str:
         return self.actor.get_username() if self.actor else "system"
+
+
+class SharedSchool(models.Model):
+    """A school a district shares with ClassHub in Clever now (or did: ``unshared_at``)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="shared_schools")
+    clever_school_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    nces_id = models.CharField(max_length=64, blank=True)
+    first_shared_at = models.DateTimeField(auto_now_add=True)
+    unshared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["district", "clever_school_id"], name="one_shared_school_row")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OnboardingSession(models.Model):
+    """The onboarding session with Clever a rep scheduled for a district (one per district, rescheduled in place)."""
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="onboarding_session")
+    starts_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64)  # IANA name, e.g. "America/Chicago", shown to the district
+    duration_minutes = models.PositiveIntegerField(default=60)
+    notes = models.TextField(blank=True)
+    # RFC 5545: the same UID with a higher SEQUENCE updates the invite in the contact's calendar.
+    sequence = models.PositiveIntegerField(default=0)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Onboarding of {self.district.name} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def ics_uid(self) -> str:
+        return f"onboarding-{self.district.clever_id}@classhub"
+
+
+class EmailKind(models.TextChoices):
+    REQUEST_RECEIVED = "request_received", "Request received"
+    SALES_FOLLOW_UP = "sales_follow_up", "Sales follow-up"
+    DECISION = "decision", "Review decision"
+    ONBOARDING_SCHEDULED = "onboarding_scheduled", "Onboarding scheduled"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+    WELCOME = "welcome", "Welcome"
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class EmailLog(models.Model):
+    """Every email the portal sends, rendered once and kept, so a resend sends exactly the same."""
+
+    kind = models.CharField(max_length=32, choices=EmailKind)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails")
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    ics = models.TextField(blank=True)  # a calendar invite attached as invite.ics
+    # One email per event (e.g. "welcome:<school>:<person>"): queuing it again does nothing.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=16, choices=EmailStatus, default=EmailStatus.QUEUED)
+    error = models.TextField(blank=True)
+    resend_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["district", "-created_at"]), models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to}"

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from onboarding.models import District, SchoolDecision, SchoolDecisionStatus
+from onboarding.models import District, SchoolDecision, SchoolDecisionStatus, SharedSchool
 from rosters.models import Educator, Enrollment, ImportRun, School, Section, Student
 
 
 def approved_school_ids(*, district: District) -> set[str]:
-    """Clever ids of the schools approved in the district's latest decided request."""
-    latest = district.sharing_requests.exclude(decided_at=None).order_by("-decided_at", "-id").first()
-    if latest is None:
-        return set()
-    return set(
-        SchoolDecision.objects.filter(request=latest, decision=SchoolDecisionStatus.APPROVED).values_list(
-            "clever_school_id", flat=True
-        )
+    """Clever ids of the schools the district shares now whose latest decision is "approved"."""
+    latest: dict[str, str] = {}
+    decided = SchoolDecision.objects.filter(request__district=district, request__decided_at__isnull=False)
+    for clever_id, decision in decided.order_by("request__decided_at", "request_id").values_list(
+        "clever_school_id", "decision"
+    ):
+        latest[clever_id] = decision  # later requests override earlier ones
+    shared_now = set(
+        SharedSchool.objects.filter(district=district, unshared_at=None).values_list("clever_school_id", flat=True)
     )
+    return {
+        clever_id for clever_id, decision in latest.items() if decision == SchoolDecisionStatus.APPROVED
+    } & shared_now
 
 
 def roster_counts(*, district: District) -> dict[str, int]:

@@ -14,10 +14,11 @@ from classhub.clever.client import CleverClient
 from classhub.clever.errors import CleverError, CleverTokenRevoked
 from classhub.errors import ClassHubError
 from onboarding.models import District, DistrictStatus
+from onboarding.notifications import notify_needs_attention
 from onboarding.services import district_disconnect
 from onboarding.workflow import can_transition, district_transition
 from rosters.importer import ImportContext, import_all_kinds
-from rosters.models import ImportPhase, ImportRun, ImportStatus
+from rosters.models import ImportPhase, ImportRun, ImportStatus, School
 from rosters.selectors import approved_school_ids, roster_counts
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,13 @@ NO_ADMIN_FIX = "No district or school admin was shared: in Clever, share at leas
 
 class ImportError_(ClassHubError):  # noqa: N801  (avoid shadowing the builtin ImportError)
     """An import that cannot start as asked."""
+
+
+def schools_archive(*, district: District, clever_school_ids: list[str]) -> int:
+    """Archive the schools a district stopped sharing (kept with their history, restored if shared again)."""
+    return School.objects.filter(district=district, clever_id__in=clever_school_ids, archived_at__isnull=True).update(
+        archived_at=timezone.now()
+    )
 
 
 def import_run_create(*, district: District, requested_by: AbstractBaseUser | None = None) -> ImportRun:
@@ -151,6 +159,8 @@ def _import_finish(run: ImportRun, ctx: ImportContext) -> ImportRun:
     run.counts = counts
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "phase", "total", "counts", "finished_at"])
+    if problems:
+        notify_needs_attention(district=district, problems=problems, run_id=run.pk)
     district_transition(
         district=district,
         to=DistrictStatus.NEEDS_ATTENTION if problems else DistrictStatus.IMPORTED,

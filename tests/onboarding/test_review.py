@@ -14,7 +14,7 @@ from onboarding.models import (
     SchoolDecisionStatus,
     SharingRequest,
 )
-from onboarding.services import NOT_IN_PLAN_REASON, ReviewError, connections_sync, sharing_request_approve
+from onboarding.services import WHOLE_DISTRICT_REASON, ReviewError, connections_sync, sharing_request_approve
 from onboarding.workflow import IllegalTransition, can_transition, district_transition
 from rosters.models import ImportRun
 
@@ -55,7 +55,7 @@ def test_partial_approval_denies_the_rest_and_queues_the_import_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         _page, confirmed = admin_approve(client, request_b, chosen, reason="Pilot school first")
     assert confirmed.status_code == 302
-    assert len(callbacks) == 1  # the import is handed to the queue only once the approval commits
+    assert len(callbacks) == 2  # the decision email and the import go out only once the approval commits
 
     request_b.refresh_from_db()
     assert request_b.status == RequestStatus.PARTLY_APPROVED
@@ -63,7 +63,7 @@ def test_partial_approval_denies_the_rest_and_queues_the_import_after_commit(
     assert request_b.district.status == DistrictStatus.PARTLY_APPROVED
     denied = request_b.school_decisions.exclude(clever_school_id=chosen[0])
     assert {d.decision for d in denied} == {SchoolDecisionStatus.DENIED}
-    assert {d.reason for d in denied} == {NOT_IN_PLAN_REASON}
+    assert {d.reason for d in denied} == {WHOLE_DISTRICT_REASON}  # it shared the whole district, no plan
     assert ImportRun.objects.filter(district=request_b.district).count() == 1
     event = AuditEvent.objects.get(district=request_b.district, action="onboarding.request.partly_approved")
     assert event.actor == rep and event.before == {"status": "in_review"}

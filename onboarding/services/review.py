@@ -1,0 +1,199 @@
+"""The rep's review: purchase status, then approve (some or all schools) or deny, each with its email."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from onboarding.audit import audit_record
+from onboarding.models import (
+    District,
+    DistrictStatus,
+    PurchaseStatus,
+    RequestStatus,
+    SchoolDecision,
+    SchoolDecisionStatus,
+    SharingRequest,
+)
+from onboarding.notifications import notify_decision, notify_request_received, notify_sales
+from onboarding.policy import APPROVE_REASON, NOT_IN_PLAN_REASON, WHOLE_DISTRICT_REASON, denial_reason
+from onboarding.services.errors import ReviewError
+from onboarding.workflow import district_transition
+
+__all__ = [
+    "NOT_IN_PLAN_REASON",
+    "WHOLE_DISTRICT_REASON",
+    "district_purchase_confirm",
+    "district_purchase_record",
+    "sharing_request_approve",
+    "sharing_request_deny",
+]
+
+REVIEW_CLOSED_HINT = "Only a request that is waiting for review can be decided."
+NOT_IN_REVIEW_HINTS = {
+    DistrictStatus.REQUESTED: "Its purchase status is not recorded yet: use Mark purchased or Mark not purchased.",
+    DistrictStatus.SALES_FOLLOW_UP: "It has not purchased ClassHub yet: use Mark purchased once it has.",
+    DistrictStatus.DISCONNECTED: "It removed ClassHub in Clever; a new request opens if it connects again.",
+}
+PURCHASE_OPEN_STATES = (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP, DistrictStatus.IN_REVIEW)
+
+
+def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+@transaction.atomic
+def district_purchase_record(
+    *, district: District, purchase_status: PurchaseStatus, actor: AbstractBaseUser | None
+) -> District:
+    """Record what Clever notified about the purchase and route the district: review, or sales follow-up."""
+    district = District.objects.select_for_update().get(pk=district.pk)
+    if district.status not in PURCHASE_OPEN_STATES:
+        raise ReviewError(
+            f"{district.name} is already {district.get_status_display().lower()}; "
+            "its purchase status can no longer change."
+        )
+    before = district.purchase_status
+    district.purchase_status = purchase_status
+    district.save(update_fields=["purchase_status", "updated_at"])
+    district.sharing_requests.filter(status=RequestStatus.PENDING).update(purchase_status=purchase_status)
+    audit_record(
+        district=district,
+        actor=actor,
+        action="onboarding.purchase.recorded",
+        subject=district,
+        before={"purchase_status": before},
+        after={"purchase_status": str(purchase_status)},
+    )
+    pending = district.sharing_requests.filter(status=RequestStatus.PENDING).first()
+    if purchase_status == PurchaseStatus.ALREADY_PURCHASED and district.status != DistrictStatus.IN_REVIEW:
+        district_transition(
+            district=district, to=DistrictStatus.IN_REVIEW, actor=actor, action="onboarding.request.opened"
+        )
+        if pending:
+            notify_request_received(district=district, request=pending)
+    elif purchase_status == PurchaseStatus.HAVENT_PURCHASED and district.status != DistrictStatus.SALES_FOLLOW_UP:
+        district_transition(
+            district=district, to=DistrictStatus.SALES_FOLLOW_UP, actor=actor, action="onboarding.request.sent_to_sales"
+        )
+        if pending:
+            notify_sales(district=district, request=pending)
+    return district
+
+
+@transaction.atomic
+def district_purchase_confirm(
+    *, district: District, purchase_status: PurchaseStatus, actor: AbstractBaseUser | None
+) -> District:
+    """Keep the district admin's own answer about the purchase; the rep's record of Clever's notice decides."""
+    district = District.objects.select_for_update().get(pk=district.pk)
+    before = district.purchase_confirmed_by_district
+    district.purchase_confirmed_by_district = purchase_status
+    district.save(update_fields=["purchase_confirmed_by_district", "updated_at"])
+    audit_record(
+        district=district,
+        actor=actor,
+        action="onboarding.purchase.confirmed_by_district",
+        subject=district,
+        before={"purchase_confirmed_by_district": before},
+        after={"purchase_confirmed_by_district": str(purchase_status)},
+    )
+    return district
+
+
+def _locked_pending_request(request: SharingRequest) -> SharingRequest:
+    locked = SharingRequest.objects.select_for_update().select_related("district").get(pk=request.pk)
+    if locked.status != RequestStatus.PENDING:
+        raise ReviewError(
+            f"The request of {locked.district.name} is already {locked.get_status_display().lower()}. "
+            f"{REVIEW_CLOSED_HINT}"
+        )
+    status = locked.district.status
+    if status != DistrictStatus.IN_REVIEW:
+        hint = NOT_IN_REVIEW_HINTS.get(status, "Only a district in review can be decided.")
+        raise ReviewError(
+            f"{locked.district.name} is {locked.district.get_status_display().lower()}, not in review. {hint}"
+        )
+    return locked
+
+
+def _close_request(request: SharingRequest, *, status: RequestStatus, actor, reason: str) -> None:
+    request.status = status
+    request.decided_by = _actor(actor)
+    request.decided_at = timezone.now()
+    request.reason = reason
+    request.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+
+
+@transaction.atomic
+def sharing_request_approve(
+    *,
+    request: SharingRequest,
+    school_ids: Iterable[str],
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+) -> SharingRequest:
+    """Approve the chosen shared schools (the rest are denied, each with its reason) and queue the import."""
+    request = _locked_pending_request(request)
+    chosen = {school_id for school_id in school_ids if school_id}
+    decisions = list(request.school_decisions.all())
+    unknown = chosen - {d.clever_school_id for d in decisions}
+    if unknown:
+        raise ReviewError(f"These schools are not part of this request: {', '.join(sorted(unknown))}.")
+    if not chosen:
+        raise ReviewError("Choose at least one school to approve, or deny the request instead.")
+
+    for decision in decisions:
+        if decision.clever_school_id in chosen:
+            decision.decision = SchoolDecisionStatus.APPROVED
+            decision.reason = reason or (
+                APPROVE_REASON if decision.in_rollout_plan else "Approved by your ClassHub rep."
+            )
+        else:
+            decision.decision = SchoolDecisionStatus.DENIED
+            decision.reason = denial_reason(request=request, decision=decision, rep_reason=reason)
+    SchoolDecision.objects.bulk_update(decisions, ["decision", "reason"])
+
+    partly = len(chosen) < len(decisions)
+    _close_request(
+        request, status=RequestStatus.PARTLY_APPROVED if partly else RequestStatus.APPROVED, actor=actor, reason=reason
+    )
+    district_transition(
+        district=request.district,
+        to=DistrictStatus.PARTLY_APPROVED if partly else DistrictStatus.APPROVED,
+        actor=actor,
+        action="onboarding.request.partly_approved" if partly else "onboarding.request.approved",
+        reason=reason,
+        details={"approved_schools": sorted(chosen), "request": request.pk},
+    )
+    notify_decision(request=request)
+
+    from rosters.services import import_run_queue
+
+    # Rosters are imported right away, so data problems surface before the onboarding session.
+    import_run_queue(district=request.district, requested_by=actor)
+    return request
+
+
+@transaction.atomic
+def sharing_request_deny(*, request: SharingRequest, actor: AbstractBaseUser | None, reason: str) -> SharingRequest:
+    """Deny the whole request with a reason the district will read."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("Give the district a reason for the denial: they will read it on their portal.")
+    request = _locked_pending_request(request)
+    request.school_decisions.update(decision=SchoolDecisionStatus.DENIED, reason=reason)
+    _close_request(request, status=RequestStatus.DENIED, actor=actor, reason=reason)
+    district_transition(
+        district=request.district,
+        to=DistrictStatus.DENIED,
+        actor=actor,
+        action="onboarding.request.denied",
+        reason=reason,
+        details={"request": request.pk},
+    )
+    notify_decision(request=request)
+    return request
