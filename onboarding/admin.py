@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from collections.abc import Callable
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from classhub.clever.errors import CleverError
 from classhub.errors import ClassHubError
-from onboarding.models import AuditEvent, District, PurchaseStatus, RolloutPlanSchool, SchoolDecision, SharingRequest
-from onboarding.services import district_purchase_record, sharing_request_approve, sharing_request_deny
+from onboarding.emails import email_resend
+from onboarding.forms import OnboardingSessionForm
+from onboarding.models import (
+    AuditEvent,
+    District,
+    DistrictStatus,
+    EmailLog,
+    OnboardingSession,
+    PurchaseStatus,
+    RequestStatus,
+    RolloutPlanSchool,
+    SchoolDecision,
+    SharingRequest,
+)
+from onboarding.policy import recommend
+from onboarding.services import (
+    district_go_live,
+    district_purchase_record,
+    onboarding_schedule,
+    sharing_request_approve,
+    sharing_request_deny,
+)
+from onboarding.services.scheduling import local_start
 
 
 def titled_filter(title: str):
@@ -23,6 +51,15 @@ def titled_filter(title: str):
     return TitledChoicesFilter
 
 
+def has_perm(codename: str) -> Callable:
+    """A ``has_<name>_permission`` method for admin actions guarded by one of our custom permissions."""
+
+    def check(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"onboarding.{codename}")
+
+    return check
+
+
 def confirm_then_apply(
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
@@ -31,35 +68,37 @@ def confirm_then_apply(
     action: str,
     title: str,
     explanation: str,
-    apply,
+    apply: Callable,
+    form=None,
 ) -> HttpResponse | None:
     """Show what an action will do to the selected rows; on confirmation apply it to each, reporting
-    the ones whose state does not allow it instead of failing the whole batch."""
+    (and skipping) the ones whose state does not allow it instead of failing the whole batch."""
     objects = list(queryset)
-    if request.POST.get("confirm") != "yes":
-        context = {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "explanation": explanation,
-            "objects": objects,
-            "action": action,
-            "opts": modeladmin.model._meta,
-        }
-        return TemplateResponse(request, "admin/onboarding/confirm_action.html", context)
-    for obj in objects:
-        try:
-            done = apply(obj)
-        except ClassHubError as exc:
-            modeladmin.message_user(request, f"Skipped {obj}: {exc}", level=messages.WARNING)
-        else:
-            modeladmin.message_user(request, done, level=messages.SUCCESS)
-    return None
+    if request.POST.get("confirm") == "yes" and (form is None or form.is_valid()):
+        for obj in objects:
+            try:
+                done = apply(obj)
+            except ClassHubError as exc:
+                modeladmin.message_user(request, f"Skipped {obj}: {exc}", level=messages.WARNING)
+            else:
+                modeladmin.message_user(request, done, level=messages.SUCCESS)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "explanation": explanation,
+        "objects": objects,
+        "action": action,
+        "form": form,
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/onboarding/confirm_action.html", context)
 
 
-def purchase_actions(district_of):
+def purchase_actions(district_of: Callable) -> list[Callable]:
     """The two purchase-status actions, for any admin whose rows lead to a district."""
 
-    @admin.action(description="Mark purchased (moves it into review)…")
+    @admin.action(description="Mark purchased (moves it into review)…", permissions=["review"])
     def mark_purchased(modeladmin, request, queryset):
         def apply(obj):
             district = district_purchase_record(
@@ -73,12 +112,12 @@ def purchase_actions(district_of):
             queryset,
             action="mark_purchased",
             title="Mark purchased",
-            explanation="Record that Clever notified these districts as already purchased. "
-            "Districts waiting on a purchase move into review.",
+            explanation="Record that Clever notified these districts as already purchased. Districts waiting on a "
+            "purchase move into review, and their contact is told the request is under review.",
             apply=apply,
         )
 
-    @admin.action(description="Mark not purchased (sales follow-up)…")
+    @admin.action(description="Mark not purchased (sales follow-up)…", permissions=["review"])
     def mark_not_purchased(modeladmin, request, queryset):
         def apply(obj):
             district = district_purchase_record(
@@ -92,8 +131,8 @@ def purchase_actions(district_of):
             queryset,
             action="mark_not_purchased",
             title="Mark not purchased",
-            explanation="Record that Clever notified these districts as not purchased yet. "
-            "They go to the sales follow-up queue instead of review.",
+            explanation="Record that Clever notified these districts as not purchased yet. They go to the sales "
+            "follow-up queue, and the sales inbox gets the district, its contact and its shared schools.",
             apply=apply,
         )
 
@@ -104,6 +143,19 @@ class RolloutPlanSchoolInline(admin.TabularInline):
     model = RolloutPlanSchool
     extra = 1
     fields = ["name", "clever_school_id", "nces_id", "notes"]
+    verbose_name_plural = "Rollout plan (schools agreed with the district; match by Clever id, NCES id or name)"
+
+
+class OnboardingSessionInline(admin.StackedInline):
+    model = OnboardingSession
+    extra = 0
+    can_delete = False
+    fields = ["starts_at", "time_zone", "duration_minutes", "notes", "sequence", "scheduled_by"]
+    readonly_fields = fields
+    verbose_name_plural = "Onboarding session (use the “Schedule onboarding session” action)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class AuditEventInline(admin.TabularInline):
@@ -125,34 +177,129 @@ class AuditEventInline(admin.TabularInline):
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
     list_display = ["name", "clever_id", "status", "purchase_status", "sharing_type", "connected_at"]
-    list_filter = ["status", "purchase_status"]
-    search_fields = ["clever_id", "name"]
+    # The queues a rep works from, with counts (the district table is small: thousands of rows).
+    list_filter = [("status", titled_filter("queue")), "purchase_status", "sharing_type"]
+    show_facets = admin.ShowFacets.ALWAYS
+    search_fields = ["=clever_id", "name"]
     show_full_result_count = False
     # Status and purchase change only through actions, which audit them.
     readonly_fields = [
         "clever_id",
         "status",
         "purchase_status",
+        "purchase_confirmed_by_district",
         "connected_at",
         "disconnected_at",
         "created_at",
         "updated_at",
     ]
-    actions = purchase_actions(lambda district: district)
     fields = [
         "name",
         "clever_id",
         "status",
-        "purchase_status",
+        ("purchase_status", "purchase_confirmed_by_district"),
         "sharing_type",
         ("contact_name", "contact_email", "contact_title"),
         ("connected_at", "disconnected_at"),
         ("created_at", "updated_at"),
     ]
-    inlines = [RolloutPlanSchoolInline, AuditEventInline]
+    inlines = [RolloutPlanSchoolInline, OnboardingSessionInline, AuditEventInline]
+    actions = [
+        *purchase_actions(lambda district: district),
+        "schedule_onboarding",
+        "run_import_again",
+        "go_live",
+    ]
+
+    has_review_permission = has_perm("review_district")
+    has_schedule_permission = has_perm("schedule_onboarding")
+    has_resync_permission = has_perm("resync_district")
+    has_go_live_permission = has_perm("go_live")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a district's history and data are kept; a connection removed in Clever disconnects it
+
+    def has_add_permission(self, request) -> bool:
+        return False  # districts arrive through Clever connections (or demo_setup locally)
+
+    @admin.action(description="Schedule onboarding session…", permissions=["schedule"])
+    def schedule_onboarding(self, request, queryset):
+        form = OnboardingSessionForm(request.POST if request.POST.get("confirm") == "yes" else None)
+
+        def apply(district):
+            data = form.cleaned_data
+            starts_at = local_start(date=data["date"], time=data["time"], time_zone=data["time_zone"])
+            session = onboarding_schedule(
+                district=district,
+                starts_at=starts_at,
+                time_zone=data["time_zone"],
+                notes=data["notes"],
+                duration_minutes=data["duration_minutes"],
+                actor=request.user,
+            )
+            verb = "Rescheduled" if session.sequence else "Scheduled"
+            return f"{verb} {district.name}'s onboarding session; {district.contact_email} gets the invite."
+
+        return confirm_then_apply(
+            self,
+            request,
+            queryset,
+            action="schedule_onboarding",
+            title="Schedule onboarding session",
+            explanation="Set the onboarding session with Clever. The district contact gets an email with a "
+            "calendar invite; choosing a new time for a scheduled session sends an update.",
+            apply=apply,
+            form=form,
+        )
+
+    @admin.action(description="Run the import again…", permissions=["resync"])
+    def run_import_again(self, request, queryset):
+        from rosters.services import import_run_queue
+
+        def apply(district):
+            run = import_run_queue(district=district, requested_by=request.user)
+            return f"Queued import #{run.pk} of {district.name}."
+
+        return confirm_then_apply(
+            self,
+            request,
+            queryset,
+            action="run_import_again",
+            title="Run the import again",
+            explanation="Import the approved schools of these districts from Clever again, in the background.",
+            apply=apply,
+        )
+
+    @admin.action(description="Go live (sends welcome emails)…", permissions=["go_live"])
+    def go_live(self, request, queryset):
+        def apply(district):
+            district_go_live(district=district, actor=request.user)
+            return f"{district.name} is live; welcome emails are on their way to its teachers and admins."
+
+        return confirm_then_apply(
+            self,
+            request,
+            queryset,
+            action="go_live",
+            title="Go live",
+            explanation="Take these districts live. Every teacher and admin of each approved school gets one "
+            "welcome email (never a second one).",
+            apply=apply,
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            from onboarding.audit import audit_record
+
+            audit_record(
+                district=obj,
+                actor=request.user,
+                action="onboarding.district.edited",
+                subject=obj,
+                before={name: str(form.initial.get(name, "")) for name in form.changed_data},
+                after={name: str(form.cleaned_data.get(name, "")) for name in form.changed_data},
+            )
 
 
 class SchoolDecisionInline(admin.TabularInline):
@@ -170,23 +317,36 @@ class SchoolDecisionInline(admin.TabularInline):
 class SharingRequestAdmin(admin.ModelAdmin):
     list_display = [
         "district",
+        "review_link",
         "status",
         "district_status",
         "purchase_status",
         "sharing_type",
+        "is_change",
         "created_at",
         "decided_by",
     ]
-    list_filter = [("status", titled_filter("request status")), ("district__status", titled_filter("district status"))]
+    list_filter = [("status", titled_filter("request status")), ("district__status", titled_filter("district queue"))]
+    show_facets = admin.ShowFacets.ALWAYS
     list_select_related = ["district", "decided_by"]
-    search_fields = ["district__clever_id", "district__name"]
+    search_fields = ["=district__clever_id", "district__name"]
     show_full_result_count = False
-    readonly_fields = ["district", "status", "purchase_status", "decided_by", "decided_at", "reason", "created_at"]
+    readonly_fields = [
+        "district",
+        "status",
+        "purchase_status",
+        "is_change",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "created_at",
+    ]
     fields = [
         "district",
         "status",
         "purchase_status",
         "sharing_type",
+        "is_change",
         "decided_by",
         "decided_at",
         "reason",
@@ -195,9 +355,19 @@ class SharingRequestAdmin(admin.ModelAdmin):
     inlines = [SchoolDecisionInline]
     actions = ["approve_requests", "deny_requests", *purchase_actions(lambda sharing_request: sharing_request.district)]
 
+    has_review_permission = has_perm("review_district")
+
     @admin.display(description="District status", ordering="district__status")
     def district_status(self, obj: SharingRequest) -> str:
         return obj.district.get_status_display()
+
+    @admin.display(description="Review")
+    def review_link(self, obj: SharingRequest) -> str:
+        if obj.status != RequestStatus.PENDING:
+            return "—"
+        return format_html(
+            '<a href="{}">Review with dry run</a>', reverse("admin:onboarding_sharingrequest_review", args=[obj.pk])
+        )
 
     def has_add_permission(self, request) -> bool:
         return False  # requests come from Clever connections, not from reps
@@ -205,19 +375,93 @@ class SharingRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # every decision stays on record
 
-    @admin.action(description="Approve selected requests…")
+    def get_urls(self):
+        review = self.admin_site.admin_view(self.review_view)
+        return [path("<int:pk>/review/", review, name="onboarding_sharingrequest_review"), *super().get_urls()]
+
+    def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """One request, school by school: in the plan or not, the dry run, and the recommended decision."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        sharing_request = get_object_or_404(SharingRequest.objects.select_related("district"), pk=pk)
+        decisions = list(sharing_request.school_decisions.all())
+        recommendation = recommend(request=sharing_request, decisions=decisions)
+        can_decide = self.has_review_permission(request)
+        if request.method == "POST":
+            if not can_decide:
+                raise PermissionDenied
+            try:
+                if request.POST.get("decision") == "deny":
+                    sharing_request_deny(
+                        request=sharing_request, actor=request.user, reason=request.POST.get("reason", "")
+                    )
+                    self.message_user(request, f"Denied the request of {sharing_request.district.name}.")
+                else:
+                    chosen = request.POST.getlist("schools")
+                    sharing_request_approve(
+                        request=sharing_request,
+                        school_ids=chosen,
+                        actor=request.user,
+                        reason=request.POST.get("reason", ""),
+                    )
+                    self.message_user(
+                        request,
+                        f"Approved {len(set(chosen))} school(s) of {sharing_request.district.name}; import queued.",
+                    )
+            except ClassHubError as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
+            else:
+                return HttpResponseRedirect(reverse("admin:onboarding_sharingrequest_changelist"))
+
+        dry_run, dry_run_error = None, ""
+        if sharing_request.status == RequestStatus.PENDING:
+            from rosters.dry_run import dry_run_schools
+
+            try:
+                dry_run = dry_run_schools(
+                    district=sharing_request.district, school_ids={d.clever_school_id for d in decisions}
+                )
+            except CleverError as exc:
+                dry_run_error = f"Clever could not be read for the dry run ({exc}). You can still decide."
+        rows = [
+            {
+                "decision": d,
+                "recommended": d.clever_school_id in recommendation.approve,
+                "why": recommendation.reasons.get(d.clever_school_id, ""),
+                "dry_run": dry_run.schools.get(d.clever_school_id) if dry_run else None,
+            }
+            for d in decisions
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Review: {sharing_request.district.name}",
+            "opts": self.model._meta,
+            "sharing_request": sharing_request,
+            "district": sharing_request.district,
+            "rows": rows,
+            "recommendation": recommendation,
+            "dry_run": dry_run,
+            "dry_run_error": dry_run_error,
+            "can_decide": can_decide and sharing_request.status == RequestStatus.PENDING,
+            "in_review": sharing_request.district.status == DistrictStatus.IN_REVIEW,
+        }
+        return TemplateResponse(request, "admin/onboarding/sharingrequest/review.html", context)
+
+    @admin.action(description="Approve selected requests…", permissions=["review"])
     def approve_requests(self, request: HttpRequest, queryset: QuerySet[SharingRequest]) -> HttpResponse | None:
         requests_ = list(queryset.select_related("district").prefetch_related("school_decisions"))
         if request.POST.get("confirm") == "yes":
             for sharing_request in requests_:
-                chosen = request.POST.getlist(f"schools-{sharing_request.pk}")
+                chosen = set(request.POST.getlist(f"schools-{sharing_request.pk}"))
                 reason = request.POST.get("reason", "").strip()
                 try:
                     sharing_request_approve(
                         request=sharing_request, school_ids=chosen, actor=request.user, reason=reason
                     )
                 except ClassHubError as exc:
-                    self.message_user(request, str(exc), level=messages.ERROR)
+                    self.message_user(
+                        request, f"Skipped {sharing_request.district.name}: {exc}", level=messages.WARNING
+                    )
                 else:
                     self.message_user(
                         request,
@@ -235,9 +479,9 @@ class SharingRequestAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/onboarding/sharingrequest/approve_confirmation.html", context)
 
-    @admin.action(description="Deny selected requests…")
+    @admin.action(description="Deny selected requests…", permissions=["review"])
     def deny_requests(self, request: HttpRequest, queryset: QuerySet[SharingRequest]) -> HttpResponse | None:
-        requests_ = list(queryset.select_related("district"))
+        requests_ = list(queryset.select_related("district").prefetch_related("school_decisions"))
         reason = request.POST.get("reason", "").strip()
         error = ""
         if request.POST.get("confirm") == "yes":
@@ -248,14 +492,19 @@ class SharingRequestAdmin(admin.ModelAdmin):
                     try:
                         sharing_request_deny(request=sharing_request, actor=request.user, reason=reason)
                     except ClassHubError as exc:
-                        self.message_user(request, str(exc), level=messages.ERROR)
+                        self.message_user(
+                            request, f"Skipped {sharing_request.district.name}: {exc}", level=messages.WARNING
+                        )
                     else:
                         self.message_user(
-                            request,
-                            f"Denied the request of {sharing_request.district.name}.",
-                            level=messages.SUCCESS,
+                            request, f"Denied the request of {sharing_request.district.name}.", level=messages.SUCCESS
                         )
                 return None
+        if not reason:
+            # Suggest the policy's reason when every selected request is one the policy would deny.
+            suggestions = {recommend(request=r).deny_reason for r in requests_}
+            if len(suggestions) == 1:
+                reason = suggestions.pop()
         context = {
             **self.admin_site.each_context(request),
             "title": "Deny sharing requests",
@@ -274,7 +523,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "district", "action", "actor", "reason"]
     list_filter = ["action"]
     list_select_related = ["district", "actor"]
-    search_fields = ["district__clever_id", "district__name", "action"]
+    search_fields = ["=district__clever_id", "district__name", "action"]
     show_full_result_count = False
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
@@ -286,3 +535,41 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(EmailLog)
+class EmailLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "to", "subject", "district", "status", "sent_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["district"]
+    search_fields = ["=to", "=district__clever_id", "district__name"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in EmailLog._meta.fields]
+    actions = ["resend"]
+
+    has_resend_permission = has_perm("review_district")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Resend selected emails…", permissions=["resend"])
+    def resend(self, request, queryset):
+        def apply(log):
+            copy = email_resend(log=log)
+            return f"Resending “{copy.subject}” to {copy.to}."
+
+        return confirm_then_apply(
+            self,
+            request,
+            queryset.select_related("district"),
+            action="resend",
+            title="Resend emails",
+            explanation="Send these emails again, exactly as they were first sent.",
+            apply=apply,
+        )

@@ -21,6 +21,14 @@ EVENT_LABELS = {
     "rosters.import.succeeded": "The roster import finished.",
     "rosters.import.needs_attention": "The roster import finished, but some required data is missing.",
     "rosters.import.failed": "The roster import could not finish.",
+    "onboarding.purchase.recorded": "ClassHub recorded your district's purchase status.",
+    "onboarding.purchase.confirmed_by_district": "Your district answered whether it has purchased ClassHub.",
+    "onboarding.session.scheduled": "ClassHub scheduled your onboarding session with Clever.",
+    "onboarding.session.rescheduled": "ClassHub moved your onboarding session with Clever.",
+    "onboarding.sharing.schools_added": "Your district shared more schools; ClassHub reviews them.",
+    "onboarding.sharing.schools_unshared": "Your district stopped sharing some schools; their records are archived.",
+    "onboarding.district.live": "ClassHub is live for your district.",
+    "onboarding.district.edited": "ClassHub updated your district's details.",
 }
 
 

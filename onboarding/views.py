@@ -1,10 +1,18 @@
 """The district portal: a district admin's view of their own district's journey."""
 
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from onboarding.forms import PurchaseConfirmForm
+from onboarding.models import DistrictStatus, OnboardingSession
 from onboarding.selectors import clever_identity, district_overview, district_timeline, portal_district_for
+from onboarding.services import district_purchase_confirm
 from onboarding.timeline import event_label, next_step
 from rosters.selectors import labelled_counts
 
@@ -18,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def portal_home(request: HttpRequest) -> HttpResponse:
+    """The district admin's page: where the journey stands, who acts next, and every decision."""
     district = portal_district_for(request.user)
     if district is None:
         roles = clever_identity(request.user).get("roles") or {}
@@ -27,4 +36,30 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     context["next_step"] = next_step(district.status)
     run = context["last_import"]
     context["import_counts"] = labelled_counts(run.counts) if run else []
+    session = OnboardingSession.objects.filter(district=district).first()
+    context["session"] = session
+    if session:
+        context["session_local"] = timezone.localtime(session.starts_at, ZoneInfo(session.time_zone))
+    if district.status in (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP):
+        context["purchase_form"] = PurchaseConfirmForm(
+            initial={"purchase_status": district.purchase_confirmed_by_district or None}
+        )
     return render(request, "portal/home.html", context)
+
+
+@login_required
+@require_POST
+def portal_purchase_confirm(request: HttpRequest) -> HttpResponse:
+    """The district admin's own answer to "have you purchased ClassHub?" (the first step)."""
+    district = portal_district_for(request.user)
+    if district is None:
+        return render(request, "portal/no_district.html", status=403)
+    form = PurchaseConfirmForm(request.POST)
+    if form.is_valid():
+        district_purchase_confirm(
+            district=district, purchase_status=form.cleaned_data["purchase_status"], actor=request.user
+        )
+        messages.success(request, "Thank you: your ClassHub rep sees your answer.")
+    else:
+        messages.error(request, "Choose one of the two answers, then press Send.")
+    return redirect("portal:home")

@@ -84,7 +84,7 @@ def main() -> None:
         print(
             f"""
 ================ ClassHub onboarding demo is running ================
-  Review console (reps):   {base}/admin/     login: rep / classhub-demo
+  Review console (reps):   {base}/admin/     login: rep / classhub-demo (support / classhub-demo: read-only)
   District portal:         {base}/portal/    "Log in with Clever", then pick a district admin
   Districts API (JSON):    {base}/api/v1/districts/
   Clever sandbox:          {sandbox_url}/sandbox/
