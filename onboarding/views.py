@@ -1,12 +1,9 @@
 """The district portal: a district admin's view of their own district's journey."""
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onboarding.forms import PurchaseConfirmForm
@@ -36,10 +33,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     context["next_step"] = next_step(district.status)
     run = context["last_import"]
     context["import_counts"] = labelled_counts(run.counts) if run else []
-    session = OnboardingSession.objects.filter(district=district).first()
-    context["session"] = session
-    if session:
-        context["session_local"] = timezone.localtime(session.starts_at, ZoneInfo(session.time_zone))
+    context["session"] = OnboardingSession.objects.filter(district=district).first()
     if district.status in (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP):
         context["purchase_form"] = PurchaseConfirmForm(
             initial={"purchase_status": district.purchase_confirmed_by_district or None}

@@ -68,7 +68,8 @@ def run_queued_tasks() -> list:
     broker = get_broker()
     results = []
     while True:
-        batch = broker.dequeue()
+        # Ask the size first: an empty ORM broker sleeps for its poll interval on dequeue.
+        batch = broker.dequeue() if broker.queue_size() else None
         if not batch:
             return results
         for ack_id, payload in batch:
@@ -82,3 +83,40 @@ def run_queued_tasks() -> list:
 @pytest.fixture
 def queued_tasks():
     return run_queued_tasks
+
+
+def staff_in_group(django_user_model, username: str, group_name: str):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username=username, password="pass-12345", is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def group_rep(django_user_model):
+    """A rep who works from the "Onboarding reps" group, not as a superuser."""
+    return staff_in_group(django_user_model, "group-rep", "Onboarding reps")
+
+
+@pytest.fixture
+def support_user(django_user_model):
+    return staff_in_group(django_user_model, "support-person", "Support")
+
+
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks, mailoutbox):
+    """Run a step, its after-commit work, and the tasks it queued, as the worker would; return the outbox."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def delivering():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield mailoutbox
+        while True:  # tasks may queue more work (an import queues its email): run until all is done
+            with django_capture_on_commit_callbacks(execute=True):
+                ran = run_queued_tasks()
+            if not ran:
+                return
+
+    return delivering
