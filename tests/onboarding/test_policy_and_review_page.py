@@ -46,7 +46,9 @@ def test_schools_outside_the_plan_are_denied_one_by_one_and_plan_schools_approve
 
 
 def test_all_plan_schools_are_approved_and_no_plan_school_means_deny():
-    assert recommend(request=request_with(sharing_type=SharingType.BY_SCHOOLS, in_plan=[True, True])).outcome == "approve"
+    assert (
+        recommend(request=request_with(sharing_type=SharingType.BY_SCHOOLS, in_plan=[True, True])).outcome == "approve"
+    )
     none = recommend(request=request_with(sharing_type=SharingType.UNKNOWN, in_plan=[False]))
     assert none.outcome == "deny" and none.deny_reason == NOT_IN_PLAN_REASON
 
@@ -108,7 +110,10 @@ def test_the_review_page_approves_a_subset(client, group_rep, waiting):
     assert client.post(url, {"decision": "approve", "schools": ids[:1], "reason": ""}).status_code == 302
     request_a.refresh_from_db()
     assert request_a.status == RequestStatus.PARTLY_APPROVED
-    assert list(request_a.school_decisions.filter(decision="approved").values_list("clever_school_id", flat=True)) == ids[:1]
+    assert (
+        list(request_a.school_decisions.filter(decision="approved").values_list("clever_school_id", flat=True))
+        == ids[:1]
+    )
 
 
 def test_the_review_page_still_works_when_clever_is_down(client, group_rep, waiting, sandbox, settings):

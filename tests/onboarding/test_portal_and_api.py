@@ -196,3 +196,26 @@ def test_sign_out_works_and_its_page_renders(client, rep):
     assert client.get(reverse("account_logout")).status_code == 200
     assert client.post(reverse("account_logout")).status_code == 302
     assert not client.get(reverse("account_login")).wsgi_request.user.is_authenticated
+
+
+def test_the_district_admin_answers_the_purchase_question_on_the_first_step(client, sandbox, connected):
+    from onboarding.models import AuditEvent, District
+
+    admin = district_admin_of(sandbox, connected["c"]["clever_id"])  # (c) waits in sales follow-up
+    sign_in_with_clever(client, sandbox, admin["id"])
+    page = client.get(reverse("portal:home"))
+    assert b"Has your district purchased ClassHub?" in page.content
+    bad = client.post(reverse("portal:purchase-confirm"), {"purchase_status": "maybe"}, follow=True)
+    assert b"Choose one of the two answers" in bad.content
+    client.post(reverse("portal:purchase-confirm"), {"purchase_status": "already_purchased"})
+    district = District.objects.get(clever_id=connected["c"]["clever_id"])
+    assert district.purchase_confirmed_by_district == "already_purchased"
+    assert district.status == "sales_follow_up"  # the rep's record of Clever's notice decides
+    assert AuditEvent.objects.filter(district=district, action="onboarding.purchase.confirmed_by_district").exists()
+
+
+def test_the_queues_show_counts_per_state(client, group_rep, connected):
+    client.force_login(group_rep)
+    page = client.get(reverse("admin:onboarding_district_changelist"))
+    html = page.content.decode()
+    assert "In review (2)" in html and "Sales follow-up (1)" in html
