@@ -13,7 +13,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from classhub.clever.errors import CleverError
 from classhub.errors import ClassHubError
 from onboarding.emails import email_resend
 from onboarding.forms import OnboardingSessionForm
@@ -37,6 +36,7 @@ from onboarding.services import (
     sharing_request_approve,
     sharing_request_deny,
 )
+from onboarding.services.review import sharing_request_dry_run_queue
 from onboarding.services.scheduling import local_start
 
 
@@ -95,48 +95,50 @@ def confirm_then_apply(
     return TemplateResponse(request, "admin/onboarding/confirm_action.html", context)
 
 
-def purchase_actions(district_of: Callable) -> list[Callable]:
-    """The two purchase-status actions, for any admin whose rows lead to a district."""
+def purchase_action(*, district_of: Callable, status: PurchaseStatus, name: str, description: str, explanation: str):
+    """An admin action that records the purchase status Clever notified, for rows that lead to a district."""
 
-    @admin.action(description="Mark purchased (moves it into review)…", permissions=["review"])
-    def mark_purchased(modeladmin, request, queryset):
+    def action(modeladmin, request, queryset):
         def apply(obj):
-            district = district_purchase_record(
-                district=district_of(obj), purchase_status=PurchaseStatus.ALREADY_PURCHASED, actor=request.user
+            district = district_purchase_record(district=district_of(obj), purchase_status=status, actor=request.user)
+            return (
+                f"{district.name} is marked {status.label.lower()}; it is now {district.get_status_display().lower()}."
             )
-            return f"{district.name} is marked purchased and is now {district.get_status_display().lower()}."
 
         return confirm_then_apply(
             modeladmin,
             request,
             queryset,
-            action="mark_purchased",
-            title="Mark purchased",
+            action=name,
+            title=description.rstrip("…"),
+            explanation=explanation,
+            apply=apply,
+        )
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=["review"])(action)
+
+
+def purchase_actions(district_of: Callable) -> list[Callable]:
+    """The two purchase-status actions."""
+    return [
+        purchase_action(
+            district_of=district_of,
+            status=PurchaseStatus.ALREADY_PURCHASED,
+            name="mark_purchased",
+            description="Mark purchased…",
             explanation="Record that Clever notified these districts as already purchased. Districts waiting on a "
             "purchase move into review, and their contact is told the request is under review.",
-            apply=apply,
-        )
-
-    @admin.action(description="Mark not purchased (sales follow-up)…", permissions=["review"])
-    def mark_not_purchased(modeladmin, request, queryset):
-        def apply(obj):
-            district = district_purchase_record(
-                district=district_of(obj), purchase_status=PurchaseStatus.HAVENT_PURCHASED, actor=request.user
-            )
-            return f"{district.name} is marked not purchased and is now {district.get_status_display().lower()}."
-
-        return confirm_then_apply(
-            modeladmin,
-            request,
-            queryset,
-            action="mark_not_purchased",
-            title="Mark not purchased",
+        ),
+        purchase_action(
+            district_of=district_of,
+            status=PurchaseStatus.HAVENT_PURCHASED,
+            name="mark_not_purchased",
+            description="Mark not purchased…",
             explanation="Record that Clever notified these districts as not purchased yet. They go to the sales "
             "follow-up queue, and the sales inbox gets the district, its contact and its shared schools.",
-            apply=apply,
-        )
-
-    return [mark_purchased, mark_not_purchased]
+        ),
+    ]
 
 
 class RolloutPlanSchoolInline(admin.TabularInline):
@@ -388,6 +390,10 @@ class SharingRequestAdmin(admin.ModelAdmin):
         recommendation = recommend(request=sharing_request, decisions=decisions)
         can_decide = self.has_review_permission(request)
         if request.method == "POST":
+            if request.POST.get("decision") == "refresh":
+                sharing_request_dry_run_queue(request=sharing_request)
+                self.message_user(request, "The dry run is being computed again; reload this page in a moment.")
+                return HttpResponseRedirect(request.path)
             if not can_decide:
                 raise PermissionDenied
             try:
@@ -397,7 +403,7 @@ class SharingRequestAdmin(admin.ModelAdmin):
                     )
                     self.message_user(request, f"Denied the request of {sharing_request.district.name}.")
                 else:
-                    chosen = request.POST.getlist("schools")
+                    chosen = set(request.POST.getlist("schools"))
                     sharing_request_approve(
                         request=sharing_request,
                         school_ids=chosen,
@@ -405,30 +411,21 @@ class SharingRequestAdmin(admin.ModelAdmin):
                         reason=request.POST.get("reason", ""),
                     )
                     self.message_user(
-                        request,
-                        f"Approved {len(set(chosen))} school(s) of {sharing_request.district.name}; import queued.",
+                        request, f"Approved {len(chosen)} school(s) of {sharing_request.district.name}; import queued."
                     )
             except ClassHubError as exc:
                 self.message_user(request, str(exc), level=messages.ERROR)
             else:
                 return HttpResponseRedirect(reverse("admin:onboarding_sharingrequest_changelist"))
 
-        dry_run, dry_run_error = None, ""
-        if sharing_request.status == RequestStatus.PENDING:
-            from rosters.dry_run import dry_run_schools
-
-            try:
-                dry_run = dry_run_schools(
-                    district=sharing_request.district, school_ids={d.clever_school_id for d in decisions}
-                )
-            except CleverError as exc:
-                dry_run_error = f"Clever could not be read for the dry run ({exc}). You can still decide."
+        dry_run = sharing_request.dry_run or {}
+        dry_run_schools = dry_run.get("schools", {})
         rows = [
             {
                 "decision": d,
                 "recommended": d.clever_school_id in recommendation.approve,
                 "why": recommendation.reasons.get(d.clever_school_id, ""),
-                "dry_run": dry_run.schools.get(d.clever_school_id) if dry_run else None,
+                "dry_run": dry_run_schools.get(d.clever_school_id),
             }
             for d in decisions
         ]
@@ -441,7 +438,6 @@ class SharingRequestAdmin(admin.ModelAdmin):
             "rows": rows,
             "recommendation": recommendation,
             "dry_run": dry_run,
-            "dry_run_error": dry_run_error,
             "can_decide": can_decide and sharing_request.status == RequestStatus.PENDING,
             "in_review": sharing_request.district.status == DistrictStatus.IN_REVIEW,
         }

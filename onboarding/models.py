@@ -110,6 +110,10 @@ class SharingRequest(models.Model):
     sharing_type = models.CharField(max_length=32, choices=SharingType, default=SharingType.UNKNOWN)
     # A change request holds only the schools the district added after its first review.
     is_change = models.BooleanField(default=False)
+    # The review's dry run, computed by a task (it reads every user of the district from Clever).
+    dry_run = models.JSONField(null=True, blank=True)
+    dry_run_at = models.DateTimeField(null=True, blank=True)
+    dry_run_error = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -23,3 +23,14 @@ def welcome_emails_task(district_id: int) -> str:
     if district is None:
         return f"district {district_id} no longer exists"
     return f"{welcome_emails_send(district=district)} welcome emails queued"
+
+
+def dry_run_task(request_id: int) -> str:
+    from onboarding.models import SharingRequest
+    from onboarding.services.review import sharing_request_dry_run
+
+    request = SharingRequest.objects.select_related("district").filter(pk=request_id).first()
+    if request is None:
+        return f"request {request_id} no longer exists"
+    request = sharing_request_dry_run(request=request)
+    return f"dry run of request {request_id}: {'failed' if request.dry_run_error else 'done'}"

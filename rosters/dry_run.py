@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from classhub.clever.client import CleverClient
 from classhub.clever.parsing import UnusableRecord, id_list, mapping, role_schools, text, user_roles
@@ -31,6 +32,9 @@ class DryRun:
     schools: dict[str, SchoolDryRun]
     district_admins: int
     unusable_records: int
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def dry_run_schools(*, district: District, school_ids: set[str], client: CleverClient | None = None) -> DryRun:

@@ -26,6 +26,7 @@ from onboarding.models import (
     SharingType,
 )
 from onboarding.notifications import notify_request_received, notify_sales
+from onboarding.services.review import sharing_request_dry_run_queue
 from onboarding.workflow import can_transition, district_transition
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ def district_connect(*, snapshot: SharedSnapshot) -> SharingRequest:
         district=district, purchase_status=district.purchase_status, sharing_type=district.sharing_type
     )
     _add_decisions(request, snapshot.schools)
+    sharing_request_dry_run_queue(request=request)
     audit_record(
         district=district,
         actor=None,
@@ -294,6 +296,7 @@ def _review_again_after_denial(district: District, schools: list[dict[str, Any]]
         district=district, purchase_status=district.purchase_status, sharing_type=district.sharing_type, is_change=True
     )
     _add_decisions(request, schools)
+    sharing_request_dry_run_queue(request=request)
     district_transition(
         district=district,
         to=DistrictStatus.IN_REVIEW,
@@ -317,6 +320,7 @@ def _review_added_schools(district: District, added: list[dict[str, Any]]) -> No
             is_change=True,
         )
         _add_decisions(request, added)
+    sharing_request_dry_run_queue(request=request)  # the new schools need counting too
     audit_record(
         district=district,
         actor=None,

@@ -197,3 +197,36 @@ def sharing_request_deny(*, request: SharingRequest, actor: AbstractBaseUser | N
     )
     notify_decision(request=request)
     return request
+
+
+def sharing_request_dry_run_queue(*, request: SharingRequest) -> None:
+    """Compute the request's dry run in the background once the surrounding transaction commits."""
+    request_id = request.pk
+
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task("onboarding.tasks.dry_run_task", request_id, task_name=f"dry-run-{request_id}", group="dry-runs")
+
+    transaction.on_commit(enqueue)
+
+
+def sharing_request_dry_run(*, request: SharingRequest, client=None) -> SharingRequest:
+    """Read from Clever what the first import of the request's schools would bring, and keep it on the request.
+
+    Reads only; the one write is the result. Clever is read outside any transaction.
+    """
+    from classhub.clever.errors import CleverError
+    from rosters.dry_run import dry_run_schools
+
+    school_ids = set(request.school_decisions.values_list("clever_school_id", flat=True))
+    result, error = None, ""
+    try:
+        result = dry_run_schools(district=request.district, school_ids=school_ids, client=client).as_json()
+    except CleverError as exc:
+        error = f"Clever could not be read for the dry run ({exc}). You can still decide, or refresh it later."
+    SharingRequest.objects.filter(pk=request.pk).update(
+        dry_run=result if result is not None else request.dry_run, dry_run_at=timezone.now(), dry_run_error=error
+    )
+    request.refresh_from_db()
+    return request

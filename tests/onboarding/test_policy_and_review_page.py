@@ -54,9 +54,10 @@ def test_all_plan_schools_are_approved_and_no_plan_school_means_deny():
 
 
 @pytest.fixture
-def waiting(sandbox, demo):
+def waiting(sandbox, demo, deliver):
     call_command("demo_setup")
-    connections_sync()
+    with deliver():  # the worker computes each new request's dry run
+        connections_sync()
     return {k: SharingRequest.objects.get(district__clever_id=v["clever_id"]) for k, v in demo.items()}
 
 
@@ -76,12 +77,12 @@ def test_the_review_page_shows_the_dry_run_per_school_and_writes_nothing(client,
             if has_role(u, "student")
             and school_id in set(u["roles"]["student"].get("schools") or []) | {u["roles"]["student"].get("school")}
         )
-        assert row["dry_run"].students == expected_students
-        assert row["dry_run"].sections == sum(1 for s in sections if s["school"] == school_id)
+        assert row["dry_run"]["students"] == expected_students
+        assert row["dry_run"]["sections"] == sum(1 for s in sections if s["school"] == school_id)
         assert row["recommended"]  # every shared school of (a) is in its plan
-    no_sections = [row for row in rows if row["dry_run"].sections == 0]
-    assert no_sections and any("No sections" in p for p in no_sections[0]["dry_run"].problems)
-    assert any("without an email" in p for row in rows for p in row["dry_run"].problems)
+    no_sections = [row for row in rows if row["dry_run"]["sections"] == 0]
+    assert no_sections and any("No sections" in p for p in no_sections[0]["dry_run"]["problems"])
+    assert any("without an email" in p for row in rows for p in row["dry_run"]["problems"])
     assert b"Approve every school." in page.content
     # The dry run only read Clever.
     assert not School.objects.exists() and not Student.objects.exists()
@@ -116,9 +117,23 @@ def test_the_review_page_approves_a_subset(client, group_rep, waiting):
     )
 
 
-def test_the_review_page_still_works_when_clever_is_down(client, group_rep, waiting, sandbox, settings):
+def test_the_review_page_still_works_when_clever_is_down(client, group_rep, waiting, sandbox, settings, deliver):
     settings.CLEVER_MAX_RETRIES = 0
     sandbox.inject_fault(path_prefix="/v3.0/users", status=503, count=5)
     client.force_login(group_rep)
-    page = client.get(reverse("admin:onboarding_sharingrequest_review", args=[waiting["a"].pk]))
+    url = reverse("admin:onboarding_sharingrequest_review", args=[waiting["a"].pk])
+    with deliver():
+        assert client.post(url, {"decision": "refresh"}).status_code == 302
+    page = client.get(url)
     assert page.status_code == 200 and b"You can still decide" in page.content
+    assert page.context["rows"][0]["dry_run"] is not None  # the last good dry run is kept
+
+
+def test_a_new_request_shows_its_dry_run_is_on_the_way(client, group_rep, sandbox, demo):
+    call_command("demo_setup")
+    connections_sync()  # no worker has run yet
+    request_a = SharingRequest.objects.get(district__clever_id=demo["a"]["clever_id"])
+    client.force_login(group_rep)
+    page = client.get(reverse("admin:onboarding_sharingrequest_review", args=[request_a.pk]))
+    assert b"being computed in the background" in page.content
+    assert b"Approve the checked schools" in page.content  # the rep need not wait for it to decide

@@ -190,7 +190,7 @@ def test_a_bulk_action_skips_and_reports_districts_where_the_step_is_not_allowed
     )
     text = response.content.decode()
     assert "Skipped" in text and "can no longer change" in text
-    assert "Silver Creek Charter Schools is marked purchased" in text
+    assert "Silver Creek Charter Schools is marked already purchased" in text
 
 
 def test_a_superseded_request_cannot_be_approved(requests_waiting, rep, sandbox, demo):
