@@ -65,3 +65,55 @@ def event_label(event: AuditEvent) -> str:
 
 def next_step(status: str) -> NextStep | None:
     return NEXT_STEPS.get(status)
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    title: str
+    who: str  # who acts on this step
+    state: str  # "done", "current" or "todo"
+    detail: str
+
+
+# The order of the journey; a status belongs to the step it is waiting on.
+STEP_OF_STATUS = {
+    S.REQUESTED: 1,
+    S.SALES_FOLLOW_UP: 1,
+    S.IN_REVIEW: 2,
+    S.DENIED: 2,
+    S.APPROVED: 3,
+    S.PARTLY_APPROVED: 3,
+    S.IMPORTING: 3,
+    S.NEEDS_ATTENTION: 3,
+    S.ONBOARDING_SCHEDULED: 3,
+    S.IMPORTED: 4,
+    S.LIVE: 5,
+}
+
+
+def journey_steps(*, status: str, has_session: bool) -> list[JourneyStep]:
+    """The five steps of the journey, each done, current or to do, with who acts on it."""
+    current = STEP_OF_STATUS.get(status, 0)
+    steps = [
+        (
+            "Connect ClassHub in Clever and share your schools",
+            "Your district",
+            "Done in Clever by your district admin.",
+        ),
+        ("Purchase confirmed", "ClassHub", "Your ClassHub rep records the purchase Clever told us about."),
+        ("Review of the shared schools", "ClassHub", "Each shared school is checked against your rollout plan."),
+        (
+            "Roster import and onboarding session",
+            "ClassHub and Clever",
+            "Rosters come in from Clever; the onboarding session with Clever is "
+            + ("scheduled." if has_session else "scheduled by your rep."),
+        ),
+        ("Go live", "ClassHub", "Teachers and admins get a welcome email and sign in with Clever."),
+    ]
+    if status == S.LIVE:
+        current = len(steps) + 1
+    result = []
+    for number, (title, who, detail) in enumerate(steps):
+        state = "done" if number < current else "current" if number == current else "todo"
+        result.append(JourneyStep(title=title, who=who, state=state, detail=detail))
+    return result

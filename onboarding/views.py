@@ -10,7 +10,7 @@ from onboarding.forms import PurchaseConfirmForm
 from onboarding.models import DistrictStatus, OnboardingSession
 from onboarding.selectors import clever_identity, district_overview, district_timeline, portal_district_for
 from onboarding.services import district_purchase_confirm
-from onboarding.timeline import event_label, next_step
+from onboarding.timeline import event_label, journey_steps, next_step
 from rosters.selectors import labelled_counts
 
 
@@ -34,6 +34,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     run = context["last_import"]
     context["import_counts"] = labelled_counts(run.counts) if run else []
     context["session"] = OnboardingSession.objects.filter(district=district).first()
+    context["steps"] = journey_steps(status=district.status, has_session=context["session"] is not None)
     if district.status in (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP):
         context["purchase_form"] = PurchaseConfirmForm(
             initial={"purchase_status": district.purchase_confirmed_by_district or None}

@@ -219,3 +219,25 @@ def test_the_queues_show_counts_per_state(client, group_rep, connected):
     page = client.get(reverse("admin:onboarding_district_changelist"))
     html = page.content.decode()
     assert "In review (2)" in html and "Sales follow-up (1)" in html
+
+
+@pytest.mark.parametrize(
+    ("status", "current_title"),
+    [
+        ("requested", "Purchase confirmed"),
+        ("sales_follow_up", "Purchase confirmed"),
+        ("in_review", "Review of the shared schools"),
+        ("importing", "Roster import and onboarding session"),
+        ("imported", "Go live"),
+        ("live", None),
+    ],
+)
+def test_the_journey_names_the_step_in_progress_and_who_acts(status, current_title):
+    from onboarding.timeline import journey_steps
+
+    steps = journey_steps(status=status, has_session=False)
+    current = [s.title for s in steps if s.state == "current"]
+    assert current == ([current_title] if current_title else [])
+    first_open = next((i for i, s in enumerate(steps) if s.state != "done"), len(steps))
+    assert all(s.state == "done" for s in steps[:first_open])
+    assert all(s.who for s in steps)
