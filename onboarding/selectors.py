@@ -8,7 +8,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from onboarding.models import AuditEvent, District, SchoolDecision, SharingRequest
+from onboarding.models import AuditEvent, District, RequestStatus, SchoolDecision, SharedSchool
 from rosters.models import ImportRun
 
 
@@ -42,32 +42,41 @@ def districts_visible_to(user: AbstractBaseUser) -> QuerySet[District]:
     return District.objects.filter(pk=district.pk)
 
 
-def latest_request(*, district: District) -> SharingRequest | None:
-    return district.sharing_requests.order_by("-created_at", "-id").first()
-
-
 def district_timeline(*, district: District, limit: int = 50) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(district=district).select_related("actor")[:limit])
 
 
 def district_overviews(districts: QuerySet[District]) -> list[dict[str, Any]]:
-    """Status, latest decisions and last import of each district, in three queries whatever the count."""
-    latest_request_id = (
-        SharingRequest.objects.filter(district=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
-    )
+    """Status, each shared school's current decision and the last import of each district.
+
+    Three queries whatever the number of districts. A school's current decision is the one of the
+    newest request that holds it: a change request holds only the added schools, so the others keep
+    the decision of an earlier review. Schools no longer shared are left out.
+    """
     latest_run_id = ImportRun.objects.filter(district=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
-    rows = list(
-        districts.annotate(latest_request_id=Subquery(latest_request_id), latest_run_id=Subquery(latest_run_id))
+    rows = list(districts.annotate(latest_run_id=Subquery(latest_run_id)))
+    district_ids = [d.pk for d in rows]
+    shared = set(
+        SharedSchool.objects.filter(district_id__in=district_ids, unshared_at=None).values_list(
+            "district_id", "clever_school_id"
+        )
     )
-    decisions: dict[int, list[SchoolDecision]] = {}
-    request_ids = [d.latest_request_id for d in rows if d.latest_request_id]
-    for decision in SchoolDecision.objects.filter(request_id__in=request_ids).order_by("school_name"):
-        decisions.setdefault(decision.request_id, []).append(decision)
+    current: dict[int, dict[str, SchoolDecision]] = {}
+    decisions = (
+        SchoolDecision.objects.filter(request__district_id__in=district_ids)
+        .exclude(request__status=RequestStatus.SUPERSEDED)
+        .select_related("request")
+        .order_by("request__created_at", "request_id")
+    )
+    for decision in decisions:
+        key = (decision.request.district_id, decision.clever_school_id)
+        if key in shared:
+            current.setdefault(key[0], {})[decision.clever_school_id] = decision  # newer requests override
     runs = ImportRun.objects.in_bulk([d.latest_run_id for d in rows if d.latest_run_id])
     return [
         {
             "district": district,
-            "decisions": decisions.get(district.latest_request_id, []),
+            "decisions": sorted(current.get(district.pk, {}).values(), key=lambda d: d.school_name),
             "last_import": runs.get(district.latest_run_id),
         }
         for district in rows

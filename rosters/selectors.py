@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from onboarding.models import District, SchoolDecision, SchoolDecisionStatus, SharedSchool
-from rosters.models import Educator, Enrollment, ImportRun, School, Section, Student
+from rosters.models import Educator, Enrollment, School, Section, Student
 
 
 def approved_school_ids(*, district: District) -> set[str]:
@@ -51,7 +51,3 @@ COUNT_LABELS = {
 def labelled_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
     """An import run's counts in display order, with words instead of keys."""
     return [(label, counts[key]) for key, label in COUNT_LABELS.items() if key in counts]
-
-
-def latest_import_run(*, district: District) -> ImportRun | None:
-    return ImportRun.objects.filter(district=district).order_by("-created_at", "-id").first()

@@ -46,6 +46,11 @@ def test_sharing_one_more_school_opens_a_review_of_just_that_school(imported_a, 
     assert list(change.school_decisions.values_list("clever_school_id", flat=True)) == [extra]
     assert connections_sync().sharing_changed == []  # noticed once
 
+    from onboarding.selectors import district_overview
+
+    shown = {d.clever_school_id: d.decision for d in district_overview(district=imported_a)["decisions"]}
+    assert shown == {**{school: "approved" for school in shared}, extra: "pending"}  # earlier decisions stay shown
+
     sharing_request_approve(request=change, school_ids=[extra], actor=rep)
     assert approved_school_ids(district=imported_a) == shared | {extra}  # earlier approvals still stand
     run = import_run_execute(run_id=import_run_create(district=imported_a).pk)
