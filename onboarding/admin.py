@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from classhub.errors import ClassHubError
@@ -95,6 +97,22 @@ def confirm_then_apply(
     return TemplateResponse(request, "admin/onboarding/confirm_action.html", context)
 
 
+def session_initial(queryset: QuerySet[District]) -> dict:
+    """Rescheduling one district starts from its current session, in the zone the rep chose."""
+    districts = list(queryset[:2])
+    session = OnboardingSession.objects.filter(district__in=districts).first() if len(districts) == 1 else None
+    if session is None:
+        return {}
+    local = timezone.localtime(session.starts_at, ZoneInfo(session.time_zone))
+    return {
+        "date": local.date(),
+        "time": local.time().replace(second=0, microsecond=0),
+        "time_zone": session.time_zone,
+        "duration_minutes": session.duration_minutes,
+        "notes": session.notes,
+    }
+
+
 def purchase_action(*, district_of: Callable, status: PurchaseStatus, name: str, description: str, explanation: str):
     """An admin action that records the purchase status Clever notified, for rows that lead to a district."""
 
@@ -127,15 +145,15 @@ def purchase_actions(district_of: Callable) -> list[Callable]:
             status=PurchaseStatus.ALREADY_PURCHASED,
             name="mark_purchased",
             description="Mark purchased…",
-            explanation="Record that Clever notified these districts as already purchased. Districts waiting on a "
-            "purchase move into review, and their contact is told the request is under review.",
+            explanation="Record that these districts have purchased ClassHub (as Clever's partner dashboard shows). "
+            "Districts waiting on a purchase move into review, and their contact is told the request is under review.",
         ),
         purchase_action(
             district_of=district_of,
             status=PurchaseStatus.HAVENT_PURCHASED,
             name="mark_not_purchased",
             description="Mark not purchased…",
-            explanation="Record that Clever notified these districts as not purchased yet. They go to the sales "
+            explanation="Record that these districts have not purchased ClassHub yet. They go to the sales "
             "follow-up queue, and the sales inbox gets the district, its contact and its shared schools.",
         ),
     ]
@@ -226,7 +244,9 @@ class DistrictAdmin(admin.ModelAdmin):
 
     @admin.action(description="Schedule onboarding session…", permissions=["schedule"])
     def schedule_onboarding(self, request, queryset):
-        form = OnboardingSessionForm(request.POST if request.POST.get("confirm") == "yes" else None)
+        form = OnboardingSessionForm(
+            request.POST if request.POST.get("confirm") == "yes" else None, initial=session_initial(queryset)
+        )
 
         def apply(district):
             data = form.cleaned_data
@@ -284,8 +304,8 @@ class DistrictAdmin(admin.ModelAdmin):
             queryset,
             action="go_live",
             title="Go live",
-            explanation="Take these districts live. Every teacher and admin of each approved school gets one "
-            "welcome email (never a second one).",
+            explanation="Take these districts live. Every teacher and staff member gets one welcome email per "
+            "school they work at, and each district admin one for the district; nobody is welcomed twice.",
             apply=apply,
         )
 
@@ -317,17 +337,7 @@ class SchoolDecisionInline(admin.TabularInline):
 
 @admin.register(SharingRequest)
 class SharingRequestAdmin(admin.ModelAdmin):
-    list_display = [
-        "district",
-        "review_link",
-        "status",
-        "district_status",
-        "purchase_status",
-        "sharing_type",
-        "is_change",
-        "created_at",
-        "decided_by",
-    ]
+    list_display = ["district", "review_link", "kind", "status", "district_status", "purchase_status", "created_at"]
     list_filter = [("status", titled_filter("request status")), ("district__status", titled_filter("district queue"))]
     show_facets = admin.ShowFacets.ALWAYS
     list_select_related = ["district", "decided_by"]
@@ -358,6 +368,10 @@ class SharingRequestAdmin(admin.ModelAdmin):
     actions = ["approve_requests", "deny_requests", *purchase_actions(lambda sharing_request: sharing_request.district)]
 
     has_review_permission = has_perm("review_district")
+
+    @admin.display(description="Kind")
+    def kind(self, obj: SharingRequest) -> str:
+        return "Added schools" if obj.is_change else "First request"
 
     @admin.display(description="District status", ordering="district__status")
     def district_status(self, obj: SharingRequest) -> str:
@@ -535,7 +549,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(EmailLog)
 class EmailLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "to", "subject", "district", "status", "sent_at"]
+    list_display = ["created_at", "kind", "to", "district", "status"]
     list_filter = ["kind", "status"]
     list_select_related = ["district"]
     search_fields = ["=to", "=district__clever_id", "district__name"]
@@ -557,7 +571,7 @@ class EmailLogAdmin(admin.ModelAdmin):
     @admin.action(description="Resend selected emails…", permissions=["resend"])
     def resend(self, request, queryset):
         def apply(log):
-            copy = email_resend(log=log)
+            copy = email_resend(log=log, actor=request.user)
             return f"Resending “{copy.subject}” to {copy.to}."
 
         return confirm_then_apply(

@@ -29,12 +29,17 @@ class OnboardingSessionForm(forms.Form):
     )
     time_zone = forms.ChoiceField(choices=TIME_ZONES, initial="America/Chicago")
     duration_minutes = forms.IntegerField(min_value=15, max_value=480, initial=60, label="Length (minutes)")
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Sent to the district.")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000, help_text="Sent to the district."
+    )
 
     def clean_date(self) -> dt.date:
         date = self.cleaned_data["date"]
-        if date < timezone.localdate() - dt.timedelta(days=1):
+        today = timezone.localdate()
+        if date < today - dt.timedelta(days=1):
             raise forms.ValidationError("This date is in the past; choose the day the session will happen.")
+        if date > today + dt.timedelta(days=730):
+            raise forms.ValidationError("This date is more than two years away; check the year.")
         return date
 
 

@@ -12,7 +12,12 @@ from onboarding.models import OnboardingSession
 def _escape(value: str) -> str:
     """Escape TEXT per RFC 5545 §3.3.11."""
     return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\r", "\\n")  # a lone CR must not end the content line either
+        .replace("\n", "\\n")
     )
 
 

@@ -209,7 +209,10 @@ class OnboardingSession(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"Onboarding of {self.district.name} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        from zoneinfo import ZoneInfo
+
+        local = self.starts_at.astimezone(ZoneInfo(self.time_zone))
+        return f"Onboarding of {self.district.name} on {local:%Y-%m-%d at %H:%M} ({self.time_zone})"
 
     @property
     def ics_uid(self) -> str:
@@ -227,6 +230,7 @@ class EmailKind(models.TextChoices):
 
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
 
@@ -254,4 +258,6 @@ class EmailLog(models.Model):
         indexes = [models.Index(fields=["district", "-created_at"]), models.Index(fields=["status", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.to}"
+        return (
+            f"“{self.subject}” to {self.to} ({self.created_at:%Y-%m-%d %H:%M} UTC, {self.get_status_display().lower()})"
+        )

@@ -12,8 +12,8 @@ NOT_IN_PLAN_REASON = (
 )
 WHOLE_DISTRICT_REASON = (
     "Your district shared all district data without prior confirmation. ClassHub accepts data only for the "
-    "schools in your rollout plan. In Clever, change the sharing to \u201cShare by schools\u201d and share just "
-    "the schools agreed with your ClassHub rep; ClassHub then reviews the new sharing automatically."
+    "schools that will use it. In Clever, change the sharing to \u201cShare by schools\u201d and share only "
+    "those schools (agree the list with your ClassHub rep); ClassHub then reviews the new sharing automatically."
 )
 APPROVE_REASON = "In the rollout plan agreed with ClassHub."
 

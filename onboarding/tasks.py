@@ -9,10 +9,20 @@ def connections_sync_task() -> str:
     return connections_sync().summary()
 
 
-def email_send_task(log_id: int) -> str:
+def email_send_task(log_ids: int | list[int]) -> str:
+    """Send a batch of logged emails; one failure does not stop the others (each is marked on its row)."""
     from onboarding.emails import email_send
 
-    return f"email {log_id}: {email_send(log_id=log_id).status}"
+    ids = [log_ids] if isinstance(log_ids, int) else log_ids
+    failed = 0
+    for log_id in ids:
+        try:
+            email_send(log_id=log_id)
+        except Exception:  # already logged on the row as failed, with the error
+            failed += 1
+    if failed and len(ids) == 1:
+        raise RuntimeError(f"email {ids[0]} could not be sent (see its log row)")
+    return f"{len(ids) - failed} sent, {failed} failed"
 
 
 def welcome_emails_task(district_id: int) -> str:

@@ -1,8 +1,10 @@
 """Read-only admin pages over imported rosters and import runs."""
 
 from django.contrib import admin
+from django.utils.html import format_html_join
 
 from rosters.models import ImportIssue, ImportRun, School, Section, Student
+from rosters.selectors import labelled_counts
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,8 +35,13 @@ class ImportRunAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["district"]
     search_fields = ["district__clever_id", "district__name"]
-    readonly_fields = [f.name for f in ImportRun._meta.fields]
+    readonly_fields = [f.name for f in ImportRun._meta.fields if f.name != "counts"] + ["counts_table"]
     inlines = [ImportIssueInline]
+
+    @admin.display(description="Counts")
+    def counts_table(self, obj: ImportRun) -> str:
+        rows = labelled_counts(obj.counts or {})
+        return format_html_join(", ", "{}: {}", ((label, f"{n:,}") for label, n in rows)) or "—"
 
     @admin.display(description="Run", ordering="pk")
     def run_number(self, obj: ImportRun) -> str:

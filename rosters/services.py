@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from classhub.clever.client import CleverClient
 from classhub.clever.errors import CleverError, CleverTokenRevoked
 from classhub.errors import ClassHubError
+from onboarding.audit import audit_record
 from onboarding.models import District, DistrictStatus
 from onboarding.notifications import notify_needs_attention
 from onboarding.services import district_disconnect
 from onboarding.workflow import can_transition, district_transition
 from rosters.importer import ImportContext, import_all_kinds
-from rosters.models import ImportPhase, ImportRun, ImportStatus, School
+from rosters.models import (
+    Educator,
+    EducatorSchool,
+    ImportPhase,
+    ImportRun,
+    ImportStatus,
+    School,
+    Section,
+    Student,
+    StudentSchool,
+)
 from rosters.selectors import approved_school_ids, roster_counts
 
 logger = logging.getLogger(__name__)
@@ -42,10 +55,24 @@ class ImportError_(ClassHubError):  # noqa: N801  (avoid shadowing the builtin I
 
 
 def schools_archive(*, district: District, clever_school_ids: list[str]) -> int:
-    """Archive the schools a district stopped sharing (kept with their history, restored if shared again)."""
-    return School.objects.filter(district=district, clever_id__in=clever_school_ids, archived_at__isnull=True).update(
-        archived_at=timezone.now()
-    )
+    """Archive schools a district stopped sharing, with their sections and the people who belong to no
+    other active school. Nothing is deleted; the next import restores whatever is shared again."""
+    now = timezone.now()
+    schools = School.objects.filter(district=district, clever_id__in=clever_school_ids, archived_at__isnull=True)
+    school_pks = list(schools.values_list("pk", flat=True))
+    archived = schools.update(archived_at=now)
+    Section.objects.filter(school_id__in=school_pks, archived_at=None).update(archived_at=now)
+    other_school = StudentSchool.objects.filter(student=OuterRef("pk"), school__archived_at=None)
+    Student.objects.filter(
+        pk__in=StudentSchool.objects.filter(school_id__in=school_pks).values("student_id"), archived_at=None
+    ).exclude(Exists(other_school)).update(archived_at=now)
+    other_post = EducatorSchool.objects.filter(educator=OuterRef("pk"), school__archived_at=None)
+    Educator.objects.filter(
+        pk__in=EducatorSchool.objects.filter(school_id__in=school_pks).values("educator_id"),
+        archived_at=None,
+        is_district_admin=False,  # district admins work district-wide
+    ).exclude(Exists(other_post)).update(archived_at=now)
+    return archived
 
 
 def import_run_create(*, district: District, requested_by: AbstractBaseUser | None = None) -> ImportRun:
@@ -128,7 +155,16 @@ def import_run_execute(
 
 @transaction.atomic
 def _import_start(run: ImportRun) -> None:
-    district = District.objects.select_for_update().get(pk=run.district_id)
+    district = District.objects.select_for_update().get(pk=run.district_id)  # serialises starts per district
+    running = (
+        ImportRun.objects.filter(district=district, status=ImportStatus.RUNNING)
+        .exclude(pk=run.pk)
+        .filter(started_at__gt=timezone.now() - dt.timedelta(seconds=settings.Q_TASK_TIMEOUT))
+        .first()
+    )
+    if running is not None:
+        # One import of a district at a time; a run older than the task timeout belongs to a dead worker.
+        raise ImportError_(f"Import #{running.pk} of {district.name} is still running; this one was not started.")
     run.status = ImportStatus.RUNNING
     run.phase = ImportPhase.DISTRICT
     run.started_at = timezone.now()
@@ -136,7 +172,9 @@ def _import_start(run: ImportRun) -> None:
     run.error = ""
     run.save(update_fields=["status", "phase", "started_at", "done", "error"])
     run.issues.all().delete()
-    if district.status != DistrictStatus.IMPORTING:
+    if district.status == DistrictStatus.LIVE:
+        audit_record(district=district, actor=run.requested_by, action="rosters.import.started", subject=run)
+    elif district.status != DistrictStatus.IMPORTING:
         district_transition(
             district=district,
             to=DistrictStatus.IMPORTING,
@@ -161,14 +199,22 @@ def _import_finish(run: ImportRun, ctx: ImportContext) -> ImportRun:
     run.save(update_fields=["status", "phase", "total", "counts", "finished_at"])
     if problems:
         notify_needs_attention(district=district, problems=problems, run_id=run.pk)
-    district_transition(
-        district=district,
-        to=DistrictStatus.NEEDS_ATTENTION if problems else DistrictStatus.IMPORTED,
-        actor=None,
-        action="rosters.import.needs_attention" if problems else "rosters.import.succeeded",
-        reason="\n".join(problems),
-        details={"import_run": run.pk, "counts": counts},
-    )
+    action = "rosters.import.needs_attention" if problems else "rosters.import.succeeded"
+    details = {"import_run": run.pk, "counts": counts}
+    if district.status == DistrictStatus.IMPORTING:
+        district_transition(
+            district=district,
+            to=DistrictStatus.NEEDS_ATTENTION if problems else DistrictStatus.IMPORTED,
+            actor=None,
+            action=action,
+            reason="\n".join(problems),
+            details=details,
+        )
+    else:
+        # A live district stays live while its roster is refreshed; the run and the audit say how it went.
+        audit_record(
+            district=district, actor=None, action=action, subject=run, reason="\n".join(problems), after=details
+        )
     return run
 
 

@@ -50,6 +50,7 @@ def main() -> None:
     env.setdefault("CLEVER_API_BASE", sandbox_url)
     env.setdefault("CLEVER_OAUTH_BASE", sandbox_url)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    env.setdefault("PORTAL_BASE_URL", f"http://127.0.0.1:{port}")  # links in emails point at this demo
 
     print("Preparing the database…", flush=True)
     run_step(["migrate", "--noinput", "-v", "0"], env)

@@ -27,7 +27,7 @@ from onboarding.models import (
 )
 from onboarding.notifications import notify_request_received, notify_sales
 from onboarding.services.review import sharing_request_dry_run_queue
-from onboarding.workflow import can_transition, district_transition
+from onboarding.workflow import district_transition
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def connections_sync(*, client: CleverClient | None = None) -> ConnectionSyncRes
     for token in tokens:
         district = known.get(token.district_id)
         connected = bool(district and district.connected_at and district.status != DistrictStatus.DISCONNECTED)
-        if connected and district.status in CHANGE_DETECTION_PAUSED:
+        if connected and (district.status in CHANGE_DETECTION_PAUSED or _import_running(district)):
             result.unchanged.append(token.district_id)
             continue
         try:
@@ -100,6 +100,12 @@ def connections_sync(*, client: CleverClient | None = None) -> ConnectionSyncRes
         result.disconnected.append(district.clever_id)
     logger.info("Clever connections: %s", result.summary())
     return result
+
+
+def _import_running(district: District) -> bool:
+    from rosters.models import ImportRun, ImportStatus
+
+    return ImportRun.objects.filter(district=district, status=ImportStatus.RUNNING).exists()
 
 
 def _still_connected(client: CleverClient, clever_id: str, result: ConnectionSyncResult) -> bool:
@@ -272,6 +278,7 @@ def district_sharing_changed(*, district: District, schools: list[dict[str, Any]
         from rosters.services import schools_archive
 
         archived = schools_archive(district=district, clever_school_ids=removed)
+        names = ", ".join(sorted(active[c] for c in removed))
         audit_record(
             district=district,
             actor=None,
@@ -279,7 +286,7 @@ def district_sharing_changed(*, district: District, schools: list[dict[str, Any]
             subject=district,
             before={"schools": [active[c] for c in removed]},
             after={"archived_schools": archived},
-            reason="The district stopped sharing these schools in Clever; their records are archived, not deleted.",
+            reason=f"No longer shared in Clever: {names}. Their records are archived, not deleted.",
         )
     if district.status == DistrictStatus.DENIED and schools:
         _review_again_after_denial(district, schools)
@@ -328,11 +335,8 @@ def _review_added_schools(district: District, added: list[dict[str, Any]]) -> No
         subject=request,
         after={"schools": [text(s.get("name")) for s in added]},
     )
-    if pending is None and can_transition(district.status, DistrictStatus.IN_REVIEW):
-        if district.status != DistrictStatus.IN_REVIEW:
-            district_transition(
-                district=district, to=DistrictStatus.IN_REVIEW, actor=None, action="onboarding.request.opened"
-            )
+    if pending is None:
+        # The district keeps its status (a live district stays live): only the added schools wait for review.
         notify_request_received(district=district, request=request)
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from onboarding.emails import email_queue
+from onboarding.emails import email_queue, emails_send_queue
 from onboarding.models import District, DistrictStatus, EmailKind
 from onboarding.services.errors import ReviewError
 from onboarding.workflow import district_transition
@@ -14,7 +14,7 @@ from onboarding.workflow import district_transition
 
 @transaction.atomic
 def district_go_live(*, district: District, actor: AbstractBaseUser | None) -> District:
-    """Take an imported district live and queue its welcome emails."""
+    """Take an imported district live and queue its welcome emails (one per person per school)."""
     district = District.objects.select_for_update().get(pk=district.pk)
     if district.status != DistrictStatus.IMPORTED:
         raise ReviewError(
@@ -33,49 +33,49 @@ def district_go_live(*, district: District, actor: AbstractBaseUser | None) -> D
     return district
 
 
+WELCOME_BATCH = 500
+
+
 def welcome_emails_send(*, district: District) -> int:
     """Queue a welcome for every teacher and staff member of each school, and each district admin.
 
-    Safe to run again: each email has a dedupe key, so people only ever get one per school.
+    Safe to run again: each email has a dedupe key, so a person gets one per school, ever. The people
+    are read first and the emails sent in batches by worker tasks, so a district of any size is covered.
     """
     from rosters.models import Educator, EducatorSchool
 
     sign_in_url = f"{settings.PORTAL_BASE_URL}/accounts/login/"
-    queued = 0
-    links = (
-        EducatorSchool.objects.filter(school__district=district, school__archived_at=None, educator__archived_at=None)
-        .select_related("educator", "school")
-        .order_by("school_id", "educator_id")
-    )
-    seen: set[tuple[int, int]] = set()  # a teacher who is also staff of a school gets one email there
-    for link in links.iterator(chunk_size=2000):
-        key = (link.school_id, link.educator_id)
-        if key in seen:
-            continue
-        seen.add(key)
-        with transaction.atomic():
-            queued += bool(
-                email_queue(
-                    kind=EmailKind.WELCOME,
-                    to=link.educator.email,
-                    district=district,
-                    context={"person": link.educator, "school_name": link.school.name, "sign_in_url": sign_in_url},
-                    dedupe_key=f"welcome:{link.school.clever_id}:{link.educator.clever_id}",
-                )
+    people = {e.pk: e for e in Educator.objects.filter(district=district, archived_at=None)}
+    school_people = sorted(
+        set(
+            EducatorSchool.objects.filter(school__district=district, school__archived_at=None).values_list(
+                "school__clever_id", "school__name", "educator_id"
             )
-    for admin in Educator.objects.filter(district=district, is_district_admin=True, archived_at=None).iterator():
-        with transaction.atomic():
-            queued += bool(
-                email_queue(
-                    kind=EmailKind.WELCOME,
-                    to=admin.email,
-                    district=district,
-                    context={
-                        "person": admin,
-                        "school_name": f"every {district.name} school",
-                        "sign_in_url": sign_in_url,
-                    },
-                    dedupe_key=f"welcome:district:{district.clever_id}:{admin.clever_id}",
-                )
-            )
-    return queued
+        )
+    )  # a teacher who is also staff of a school is one (school, person) pair: one email there
+    recipients = [
+        (f"welcome:{school_id}:{people[pk].clever_id}", people[pk], school_name)
+        for school_id, school_name, pk in school_people
+        if pk in people
+    ]
+    recipients += [
+        (f"welcome:district:{district.clever_id}:{admin.clever_id}", admin, f"every {district.name} school")
+        for admin in people.values()
+        if admin.is_district_admin
+    ]
+    log_ids = []
+    for dedupe_key, person, school_name in recipients:
+        log = email_queue(
+            kind=EmailKind.WELCOME,
+            to=person.email,
+            district=district,
+            context={"person": person, "school_name": school_name, "sign_in_url": sign_in_url},
+            dedupe_key=dedupe_key,
+            send=False,
+        )
+        if log is not None and log.status == "queued":
+            log_ids.append(log.pk)
+    with transaction.atomic():
+        for start in range(0, len(log_ids), WELCOME_BATCH):
+            emails_send_queue(log_ids=log_ids[start : start + WELCOME_BATCH])
+    return len(log_ids)

@@ -38,6 +38,16 @@ NOT_IN_REVIEW_HINTS = {
     DistrictStatus.SALES_FOLLOW_UP: "It has not purchased ClassHub yet: use Mark purchased once it has.",
     DistrictStatus.DISCONNECTED: "It removed ClassHub in Clever; a new request opens if it connects again.",
 }
+# Where a district that already passed review can be while a change of its sharing is reviewed.
+CHANGE_REVIEW_STATES = {
+    DistrictStatus.APPROVED,
+    DistrictStatus.PARTLY_APPROVED,
+    DistrictStatus.ONBOARDING_SCHEDULED,
+    DistrictStatus.IMPORTING,
+    DistrictStatus.NEEDS_ATTENTION,
+    DistrictStatus.IMPORTED,
+    DistrictStatus.LIVE,
+}
 PURCHASE_OPEN_STATES = (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP, DistrictStatus.IN_REVIEW)
 
 
@@ -112,6 +122,8 @@ def _locked_pending_request(request: SharingRequest) -> SharingRequest:
             f"{REVIEW_CLOSED_HINT}"
         )
     status = locked.district.status
+    if locked.is_change and status in CHANGE_REVIEW_STATES:
+        return locked  # schools added later are reviewed while the district carries on
     if status != DistrictStatus.IN_REVIEW:
         hint = NOT_IN_REVIEW_HINTS.get(status, "Only a district in review can be decided.")
         raise ReviewError(
@@ -161,21 +173,38 @@ def sharing_request_approve(
     _close_request(
         request, status=RequestStatus.PARTLY_APPROVED if partly else RequestStatus.APPROVED, actor=actor, reason=reason
     )
-    district_transition(
-        district=request.district,
-        to=DistrictStatus.PARTLY_APPROVED if partly else DistrictStatus.APPROVED,
+    action = "onboarding.request.partly_approved" if partly else "onboarding.request.approved"
+    details = {"approved_schools": sorted(chosen), "request": request.pk}
+    _record_decision(
+        request,
         actor=actor,
-        action="onboarding.request.partly_approved" if partly else "onboarding.request.approved",
+        action=action,
         reason=reason,
-        details={"approved_schools": sorted(chosen), "request": request.pk},
+        details=details,
+        district_status=DistrictStatus.PARTLY_APPROVED if partly else DistrictStatus.APPROVED,
     )
     notify_decision(request=request)
 
     from rosters.services import import_run_queue
 
     # Rosters are imported right away, so data problems surface before the onboarding session.
-    import_run_queue(district=request.district, requested_by=actor)
+    if request.district.status != DistrictStatus.IMPORTING:
+        import_run_queue(district=request.district, requested_by=actor)
     return request
+
+
+def _record_decision(
+    request: SharingRequest, *, actor, action: str, reason: str, details: dict, district_status
+) -> None:
+    """A first review moves the district; a change review is audited and leaves the district where it is."""
+    district = District.objects.select_for_update().get(pk=request.district_id)
+    request.district = district
+    if district.status == DistrictStatus.IN_REVIEW:
+        district_transition(
+            district=district, to=district_status, actor=actor, action=action, reason=reason, details=details
+        )
+    else:
+        audit_record(district=district, actor=actor, action=action, subject=request, reason=reason, after=details)
 
 
 @transaction.atomic
@@ -187,13 +216,13 @@ def sharing_request_deny(*, request: SharingRequest, actor: AbstractBaseUser | N
     request = _locked_pending_request(request)
     request.school_decisions.update(decision=SchoolDecisionStatus.DENIED, reason=reason)
     _close_request(request, status=RequestStatus.DENIED, actor=actor, reason=reason)
-    district_transition(
-        district=request.district,
-        to=DistrictStatus.DENIED,
+    _record_decision(
+        request,
         actor=actor,
         action="onboarding.request.denied",
         reason=reason,
         details={"request": request.pk},
+        district_status=DistrictStatus.DENIED,
     )
     notify_decision(request=request)
     return request

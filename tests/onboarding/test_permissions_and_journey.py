@@ -172,7 +172,7 @@ def test_going_live_sends_one_welcome_per_person_per_school_never_twice(waiting,
     assert school_welcomes == pairs
     assert len(school_welcomes) == len([m for m in welcomes if "every" not in m.subject])  # one each
     assert any("every" in m.subject for m in welcomes)  # district admins get one for the district
-    assert all("Log in with Clever" in m.body for m in welcomes)
+    assert all("Clever Portal" in m.body for m in welcomes)
 
     with deliver() as again:
         assert welcome_emails_send(district=district) == 0

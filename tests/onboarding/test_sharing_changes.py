@@ -40,7 +40,7 @@ def test_sharing_one_more_school_opens_a_review_of_just_that_school(imported_a, 
     result = connections_sync()
     assert result.sharing_changed == [imported_a.clever_id]
     imported_a.refresh_from_db()
-    assert imported_a.status == DistrictStatus.IN_REVIEW
+    assert imported_a.status == DistrictStatus.IMPORTED  # the district carries on; only the new school waits
     change = SharingRequest.objects.get(district=imported_a, status=RequestStatus.PENDING)
     assert change.is_change
     assert list(change.school_decisions.values_list("clever_school_id", flat=True)) == [extra]
@@ -104,3 +104,26 @@ def test_the_sandbox_changes_sharing_while_running_through_its_control_endpoint(
     )
     assert response.status_code == 200
     assert [s["id"] for s in sandbox.dataset.visible(district_id, "schools")] == [school]
+
+
+def test_denying_a_change_denies_only_the_added_schools_and_a_live_district_stays_live(imported_a, sandbox, rep):
+    from onboarding.services import district_go_live
+
+    district_go_live(district=imported_a, actor=rep)
+    shared = set(SharedSchool.objects.filter(district=imported_a).values_list("clever_school_id", flat=True))
+    extra = next(s for s in all_school_ids(sandbox, imported_a.clever_id) if s not in shared)
+    sandbox.share(imported_a.clever_id, sorted(shared | {extra}))
+    connections_sync()
+    imported_a.refresh_from_db()
+    assert imported_a.status == DistrictStatus.LIVE
+    change = SharingRequest.objects.get(district=imported_a, status=RequestStatus.PENDING)
+    sharing_request_deny(request=change, actor=rep, reason="Not part of this year's rollout.")
+    imported_a.refresh_from_db()
+    assert imported_a.status == DistrictStatus.LIVE
+    assert approved_school_ids(district=imported_a) == shared
+    assert AuditEvent.objects.filter(district=imported_a, action="onboarding.request.denied").exists()
+
+    run = import_run_execute(run_id=import_run_create(district=imported_a).pk)  # a live district's re-import
+    assert run.status == "succeeded"
+    imported_a.refresh_from_db()
+    assert imported_a.status == DistrictStatus.LIVE  # stays live while its roster is refreshed
