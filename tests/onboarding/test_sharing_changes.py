@@ -127,3 +127,11 @@ def test_denying_a_change_denies_only_the_added_schools_and_a_live_district_stay
     assert run.status == "succeeded"
     imported_a.refresh_from_db()
     assert imported_a.status == DistrictStatus.LIVE  # stays live while its roster is refreshed
+
+
+def test_the_sandbox_overview_lists_every_school_so_one_can_be_picked_to_share(sandbox, demo):
+    import requests
+
+    overview = requests.get(f"{sandbox.url}/sandbox/?format=json", timeout=5).json()
+    a = next(d for d in overview["districts"] if d["id"] == demo["a"]["clever_id"])
+    assert len(a["all_schools"]) == 4 and sum(s["shared"] for s in a["all_schools"]) == 3

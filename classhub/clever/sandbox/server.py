@@ -914,6 +914,12 @@ class SandboxServer:
                         {"id": s, "name": self.dataset.schools.get(s, {}).get("name", "")}
                         for s in info["shared_schools"]
                     ],
+                    # Every school of the district, so a test (or a person) can pick one to start sharing.
+                    "all_schools": [
+                        {"id": sid, "name": school.get("name", ""), "shared": sid in info["shared_schools"]}
+                        for sid, school in sorted(self.dataset.schools.items())
+                        if school.get("district") == did
+                    ],
                     "counts": {k: v for k, v in info.items() if k not in ("name", "shared_schools")},
                 }
             )
@@ -933,7 +939,13 @@ class SandboxServer:
             return json_response(200, data)
         rows = []
         for d in data["districts"]:
-            schools = ", ".join(html.escape(str(s["name"] or s.get("id", ""))) for s in d["shared_schools"]) or "—"
+            schools = (
+                "<br>".join(
+                    f"{'✓' if s['shared'] else '✗'} {html.escape(str(s['name'] or s['id']))} <code>{s['id']}</code>"
+                    for s in d["all_schools"]
+                )
+                or "—"
+            )
             counts = ", ".join(f"{k}: {v}" for k, v in d["counts"].items())
             rows.append(
                 f"<tr><td>{html.escape(str(d['name'] or d['id']))}<br><code>{d['id']}</code></td>"
@@ -944,7 +956,7 @@ class SandboxServer:
             f"<p>Base URL <code>{html.escape(data['url'])}</code> · client_id "
             f"<code>{html.escape(data['client_id'])}</code> · {data['requests_served']} requests served · "
             f"<a href='/sandbox/?format=json'>JSON</a></p><table><tr><th>District</th><th>Token</th>"
-            f"<th>Shared schools</th><th>Visible</th></tr>{''.join(rows)}</table>"
+            f"<th>Schools (✓ shared)</th><th>Visible</th></tr>{''.join(rows)}</table>"
         )
         return html_response(200, _page("Clever sandbox", body))
 

@@ -14,6 +14,8 @@ class Command(BaseCommand):
             raise CommandError(f"Could not list Clever connections: {exc}") from exc
         for clever_id in result.new:
             self.stdout.write(f"  new connection: {clever_id}")
+        for clever_id in result.sharing_changed:
+            self.stdout.write(f"  sharing changed: {clever_id} (see its sharing requests)")
         for clever_id in result.disconnected:
             self.stdout.write(f"  disconnected:   {clever_id}")
         for clever_id, why in result.failed.items():
