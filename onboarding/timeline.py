@@ -50,7 +50,7 @@ NEXT_STEPS: dict[str, NextStep] = {
     S.ONBOARDING_SCHEDULED: NextStep("Clever", "Your onboarding session with Clever is scheduled."),
     S.IMPORTING: NextStep("ClassHub", "ClassHub is importing your rosters; this page updates as it goes."),
     S.NEEDS_ATTENTION: NextStep("Your district", "Some required data is missing: see the import section below."),
-    S.IMPORTED: NextStep("Your district", "Rosters are in. Next: set up devices and sign-in domains for each school."),
+    S.IMPORTED: NextStep("ClassHub", "Rosters are in. ClassHub takes your district live after the onboarding session."),
     S.LIVE: NextStep("Your district", "ClassHub is live. Teachers sign in with Clever."),
     S.DISCONNECTED: NextStep(
         "Your district", "ClassHub is no longer connected in Clever. Add it again in Clever to continue."
