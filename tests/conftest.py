@@ -120,3 +120,42 @@ def deliver(django_capture_on_commit_callbacks, mailoutbox):
                 return
 
     return delivering
+
+
+@pytest.fixture
+def demo_requests(sandbox, demo):
+    """The three demo districts connected as `make run` leaves them: requests keyed "a", "b", "c"."""
+    from django.core.management import call_command
+
+    from onboarding.models import SharingRequest
+    from onboarding.services import connections_sync
+
+    call_command("demo_setup")
+    connections_sync()
+    return {key: SharingRequest.objects.get(district__clever_id=spec["clever_id"]) for key, spec in demo.items()}
+
+
+@pytest.fixture
+def approve_demo(demo_requests, rep):
+    """Approve a demo district's shared schools (all, or those given) as a rep; returns the district."""
+    from onboarding.models import District
+    from onboarding.services import sharing_request_approve
+
+    def approve(key: str, school_ids: list[str] | None = None):
+        request = demo_requests[key]
+        ids = school_ids or list(request.school_decisions.values_list("clever_school_id", flat=True))
+        sharing_request_approve(request=request, school_ids=ids, actor=rep)
+        return District.objects.get(pk=request.district_id)
+
+    return approve
+
+
+@pytest.fixture
+def imported_a(approve_demo):
+    """Demo district (a) approved and imported."""
+    from rosters.services import import_run_create, import_run_execute
+
+    district = approve_demo("a")
+    import_run_execute(run_id=import_run_create(district=district).pk)
+    district.refresh_from_db()
+    return district

@@ -5,32 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from onboarding.emails import email_queue, email_resend, email_send
 from onboarding.ics import _escape
-from onboarding.models import AuditEvent, District, EmailKind, EmailLog, EmailStatus, SharedSchool, SharingRequest
-from onboarding.services import connections_sync, onboarding_schedule, sharing_request_approve
+from onboarding.models import AuditEvent, District, EmailKind, EmailLog, EmailStatus, SharedSchool
+from onboarding.services import connections_sync, onboarding_schedule
 from onboarding.services.scheduling import local_start
 from rosters.models import ImportRun, ImportStatus, Section, Student, StudentSchool
 from rosters.services import import_run_create, import_run_execute
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def imported_a(sandbox, demo, rep):
-    call_command("demo_setup")
-    connections_sync()
-    request = SharingRequest.objects.get(district__clever_id=demo["a"]["clever_id"])
-    ids = list(request.school_decisions.values_list("clever_school_id", flat=True))
-    sharing_request_approve(request=request, school_ids=ids, actor=rep)
-    district = District.objects.get(pk=request.district_id)
-    import_run_execute(run_id=import_run_create(district=district).pk)
-    district.refresh_from_db()
-    return district
 
 
 def test_a_second_import_of_a_district_does_not_start_while_one_runs(imported_a):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
-from onboarding.models import AuditEvent, District, DistrictStatus, RequestStatus, SharingRequest
+from onboarding.models import AuditEvent, District, DistrictStatus, RequestStatus
 from onboarding.policy import WHOLE_DISTRICT_REASON
-from onboarding.services import connections_sync, district_go_live, welcome_emails_send
+from onboarding.services import district_go_live, welcome_emails_send
 from onboarding.workflow import ALLOWED_TRANSITIONS, FROM_ANY_STATE, IllegalTransition, district_transition
 from rosters.models import EducatorSchool
 
@@ -18,13 +17,6 @@ pytestmark = pytest.mark.django_db
 
 REQUESTS = "admin:onboarding_sharingrequest_changelist"
 DISTRICTS = "admin:onboarding_district_changelist"
-
-
-@pytest.fixture
-def waiting(sandbox, demo):
-    call_command("demo_setup")
-    connections_sync()
-    return {k: SharingRequest.objects.get(district__clever_id=v["clever_id"]) for k, v in demo.items()}
 
 
 @pytest.mark.parametrize(("current", "target"), list(itertools.product(DistrictStatus.values, DistrictStatus.values)))
@@ -54,7 +46,7 @@ def action_names(page) -> set[str]:
     return set(dict(form.fields["action"].choices)) if form else set()
 
 
-def test_a_rep_in_the_reps_group_works_without_being_superuser(client, group_rep, waiting):
+def test_a_rep_in_the_reps_group_works_without_being_superuser(client, group_rep, demo_requests):
     assert not group_rep.is_superuser
     client.force_login(group_rep)
     page = client.get(reverse(REQUESTS))
@@ -64,19 +56,19 @@ def test_a_rep_in_the_reps_group_works_without_being_superuser(client, group_rep
     district_actions = dict(client.get(reverse(DISTRICTS)).context["action_form"].fields["action"].choices)
     assert {"schedule_onboarding", "run_import_again", "go_live"} <= set(district_actions)
 
-    request_c = waiting["c"]
+    request_c = demo_requests["c"]
     client.post(reverse(REQUESTS), {"action": "mark_purchased", "_selected_action": [request_c.pk], "confirm": "yes"})
     request_c.district.refresh_from_db()
     assert request_c.district.status == DistrictStatus.IN_REVIEW
 
 
-def test_support_can_look_but_not_act(client, support_user, waiting):
+def test_support_can_look_but_not_act(client, support_user, demo_requests):
     client.force_login(support_user)
     page = client.get(reverse(REQUESTS))
     assert page.status_code == 200
     assert not action_names(page) & {"approve_requests", "deny_requests", "mark_purchased", "mark_not_purchased"}
     assert not action_names(client.get(reverse(DISTRICTS))) & {"schedule_onboarding", "run_import_again", "go_live"}
-    request_a = waiting["a"]
+    request_a = demo_requests["a"]
     ids = list(request_a.school_decisions.values_list("clever_school_id", flat=True))
     # Posting an action they do not have does nothing.
     client.post(
@@ -102,10 +94,10 @@ def test_support_can_look_but_not_act(client, support_user, waiting):
     )
 
 
-def test_the_demo_districts_each_take_their_path(client, group_rep, waiting, deliver, demo):
+def test_the_demo_districts_each_take_their_path(client, group_rep, demo_requests, deliver, demo):
     """(a) approved and scheduled, (b) denied with the district-wide reason, (c) sales follow-up until purchased."""
     client.force_login(group_rep)
-    a, b, c = waiting["a"], waiting["b"], waiting["c"]
+    a, b, c = demo_requests["a"], demo_requests["b"], demo_requests["c"]
 
     review_a = reverse("admin:onboarding_sharingrequest_review", args=[a.pk])
     recommended = [r["decision"].clever_school_id for r in client.get(review_a).context["rows"] if r["recommended"]]
@@ -143,11 +135,11 @@ def test_the_demo_districts_each_take_their_path(client, group_rep, waiting, del
     assert district_c.status == DistrictStatus.IN_REVIEW
 
 
-def test_going_live_sends_one_welcome_per_person_per_school_never_twice(waiting, group_rep, deliver):
+def test_going_live_sends_one_welcome_per_person_per_school_never_twice(demo_requests, group_rep, deliver):
     from onboarding.services import sharing_request_approve
     from rosters.services import import_run_create, import_run_execute
 
-    request_a = waiting["a"]
+    request_a = demo_requests["a"]
     district = District.objects.get(pk=request_a.district_id)
     # Approve the two schools with sections so nothing is missing, then import.
     with_sections = [d.clever_school_id for d in request_a.school_decisions.all() if "Elementary" not in d.school_name]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
@@ -12,7 +11,6 @@ from onboarding.models import (
     DistrictStatus,
     RequestStatus,
     SchoolDecisionStatus,
-    SharingRequest,
 )
 from onboarding.services import WHOLE_DISTRICT_REASON, ReviewError, connections_sync, sharing_request_approve
 from onboarding.workflow import IllegalTransition, can_transition, district_transition
@@ -23,15 +21,8 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:onboarding_sharingrequest_changelist"
 
 
-@pytest.fixture
-def requests_waiting(sandbox, demo):
-    call_command("demo_setup")
-    connections_sync()
-    return {key: SharingRequest.objects.get(district__clever_id=spec["clever_id"]) for key, spec in demo.items()}
-
-
-def test_approve_page_lists_shared_schools_with_plan_schools_checked(client, rep, requests_waiting):
-    request_a = requests_waiting["a"]
+def test_approve_page_lists_shared_schools_with_plan_schools_checked(client, rep, demo_requests):
+    request_a = demo_requests["a"]
     client.force_login(rep)
     page = client.post(reverse(CHANGELIST), {"action": "approve_requests", "_selected_action": [request_a.pk]})
     assert page.status_code == 200
@@ -44,11 +35,11 @@ def test_approve_page_lists_shared_schools_with_plan_schools_checked(client, rep
 
 
 def test_partial_approval_denies_the_rest_and_queues_the_import_after_commit(
-    client, rep, requests_waiting, django_capture_on_commit_callbacks
+    client, rep, demo_requests, django_capture_on_commit_callbacks
 ):
     from tests.helpers import admin_approve
 
-    request_b = requests_waiting["b"]
+    request_b = demo_requests["b"]
     decisions = list(request_b.school_decisions.all())
     chosen = [decisions[0].clever_school_id]
     client.force_login(rep)
@@ -69,8 +60,8 @@ def test_partial_approval_denies_the_rest_and_queues_the_import_after_commit(
     assert event.actor == rep and event.before == {"status": "in_review"}
 
 
-def test_a_rolled_back_approval_queues_nothing(requests_waiting, rep, django_capture_on_commit_callbacks):
-    request_a = requests_waiting["a"]
+def test_a_rolled_back_approval_queues_nothing(demo_requests, rep, django_capture_on_commit_callbacks):
+    request_a = demo_requests["a"]
     ids = list(request_a.school_decisions.values_list("clever_school_id", flat=True))
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
         sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
@@ -79,8 +70,8 @@ def test_a_rolled_back_approval_queues_nothing(requests_waiting, rep, django_cap
     assert not ImportRun.objects.exists()
 
 
-def test_deny_needs_a_reason_and_tells_the_district(client, rep, requests_waiting):
-    request_b = requests_waiting["b"]
+def test_deny_needs_a_reason_and_tells_the_district(client, rep, demo_requests):
+    request_b = demo_requests["b"]
     client.force_login(rep)
     url = reverse(CHANGELIST)
     base = {"action": "deny_requests", "_selected_action": [request_b.pk]}
@@ -100,30 +91,30 @@ def test_deny_needs_a_reason_and_tells_the_district(client, rep, requests_waitin
     assert not ImportRun.objects.exists()
 
 
-def test_a_request_in_sales_follow_up_cannot_be_approved(requests_waiting, rep):
-    request_c = requests_waiting["c"]
+def test_a_request_in_sales_follow_up_cannot_be_approved(demo_requests, rep):
+    request_c = demo_requests["c"]
     ids = list(request_c.school_decisions.values_list("clever_school_id", flat=True))
     with pytest.raises(ReviewError, match="not in review"):
         sharing_request_approve(request=request_c, school_ids=ids, actor=rep)
 
 
-def test_a_decided_request_cannot_be_decided_again(requests_waiting, rep):
-    request_a = requests_waiting["a"]
+def test_a_decided_request_cannot_be_decided_again(demo_requests, rep):
+    request_a = demo_requests["a"]
     ids = list(request_a.school_decisions.values_list("clever_school_id", flat=True))
     sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
     with pytest.raises(ReviewError, match="already approved"):
         sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
 
 
-def test_approving_nothing_or_a_foreign_school_is_refused(requests_waiting, rep):
+def test_approving_nothing_or_a_foreign_school_is_refused(demo_requests, rep):
     with pytest.raises(ReviewError, match="at least one school"):
-        sharing_request_approve(request=requests_waiting["a"], school_ids=[], actor=rep)
+        sharing_request_approve(request=demo_requests["a"], school_ids=[], actor=rep)
     with pytest.raises(ReviewError, match="not part of this request"):
-        sharing_request_approve(request=requests_waiting["a"], school_ids=["0" * 24], actor=rep)
+        sharing_request_approve(request=demo_requests["a"], school_ids=["0" * 24], actor=rep)
 
 
-def test_admin_shows_the_error_instead_of_failing(client, rep, requests_waiting):
-    request_c = requests_waiting["c"]
+def test_admin_shows_the_error_instead_of_failing(client, rep, demo_requests):
+    request_c = demo_requests["c"]
     client.force_login(rep)
     response = client.post(
         reverse(CHANGELIST),
@@ -138,16 +129,16 @@ def test_admin_shows_the_error_instead_of_failing(client, rep, requests_waiting)
     assert b"not in review" in response.content
 
 
-def test_illegal_steps_raise_a_domain_error_that_names_the_states(requests_waiting):
-    district = requests_waiting["a"].district
+def test_illegal_steps_raise_a_domain_error_that_names_the_states(demo_requests):
+    district = demo_requests["a"].district
     assert not can_transition(DistrictStatus.IN_REVIEW, DistrictStatus.LIVE)
     with pytest.raises(IllegalTransition, match="in review; it cannot become live"):
         district_transition(district=district, to=DistrictStatus.LIVE, actor=None, action="test.illegal")
     assert can_transition(DistrictStatus.LIVE, DistrictStatus.DISCONNECTED)  # from any state
 
 
-def test_mark_purchased_moves_sales_follow_up_into_review_with_an_audit_row(client, rep, requests_waiting):
-    request_c = requests_waiting["c"]
+def test_mark_purchased_moves_sales_follow_up_into_review_with_an_audit_row(client, rep, demo_requests):
+    request_c = demo_requests["c"]
     client.force_login(rep)
     url = reverse(CHANGELIST)
     page = client.post(url, {"action": "mark_purchased", "_selected_action": [request_c.pk]})
@@ -178,14 +169,14 @@ def test_mark_not_purchased_sends_an_unrecorded_request_to_sales(rep, sandbox, d
     assert district.status == DistrictStatus.SALES_FOLLOW_UP
 
 
-def test_a_bulk_action_skips_and_reports_districts_where_the_step_is_not_allowed(client, rep, requests_waiting):
-    request_a = requests_waiting["a"]
+def test_a_bulk_action_skips_and_reports_districts_where_the_step_is_not_allowed(client, rep, demo_requests):
+    request_a = demo_requests["a"]
     ids = list(request_a.school_decisions.values_list("clever_school_id", flat=True))
     sharing_request_approve(request=request_a, school_ids=ids, actor=rep)
     client.force_login(rep)
     response = client.post(
         reverse(CHANGELIST),
-        {"action": "mark_purchased", "_selected_action": [request_a.pk, requests_waiting["c"].pk], "confirm": "yes"},
+        {"action": "mark_purchased", "_selected_action": [request_a.pk, demo_requests["c"].pk], "confirm": "yes"},
         follow=True,
     )
     text = response.content.decode()
@@ -193,8 +184,8 @@ def test_a_bulk_action_skips_and_reports_districts_where_the_step_is_not_allowed
     assert "Silver Creek Charter Schools is marked already purchased" in text
 
 
-def test_a_superseded_request_cannot_be_approved(requests_waiting, rep, sandbox, demo):
-    request_b = requests_waiting["b"]
+def test_a_superseded_request_cannot_be_approved(demo_requests, rep, sandbox, demo):
+    request_b = demo_requests["b"]
     sandbox.revoke_token(demo["b"]["clever_id"])
     connections_sync()
     sandbox.connect(demo["b"]["clever_id"])

@@ -9,22 +9,16 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from onboarding.models import AuditEvent, District, DistrictStatus, EmailKind, EmailLog, SharingRequest
-from onboarding.services import ReviewError, connections_sync, onboarding_schedule, sharing_request_approve
+from onboarding.models import AuditEvent, District, DistrictStatus, EmailKind, EmailLog
+from onboarding.services import ReviewError, connections_sync, onboarding_schedule
 from onboarding.services.scheduling import local_start
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def approved(sandbox, demo, rep):
-    call_command("demo_setup")
-    connections_sync()
-    request = SharingRequest.objects.get(district__clever_id=demo["a"]["clever_id"])
-    sharing_request_approve(
-        request=request, school_ids=list(request.school_decisions.values_list("clever_school_id", flat=True)), actor=rep
-    )
-    return District.objects.get(pk=request.district_id)
+def approved(approve_demo):
+    return approve_demo("a")
 
 
 def invite_of(email) -> str:

@@ -15,19 +15,6 @@ from rosters.services import import_run_create, import_run_execute
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def imported_a(sandbox, demo, rep):
-    call_command("demo_setup")
-    connections_sync()
-    request = SharingRequest.objects.get(district__clever_id=demo["a"]["clever_id"])
-    ids = list(request.school_decisions.values_list("clever_school_id", flat=True))
-    sharing_request_approve(request=request, school_ids=ids, actor=rep)
-    district = District.objects.get(pk=request.district_id)
-    import_run_execute(run_id=import_run_create(district=district).pk)
-    district.refresh_from_db()
-    return district
-
-
 def all_school_ids(sandbox, district_id):
     return sorted(s_id for s_id, s in sandbox.dataset.schools.items() if s.get("district") == district_id)
 

@@ -6,8 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from classhub.clever.sandbox.dataset import has_role
-from onboarding.models import DistrictStatus, SharingRequest
-from onboarding.services import connections_sync, sharing_request_approve
+from onboarding.models import DistrictStatus
 from rosters.models import (
     Educator,
     Enrollment,
@@ -24,29 +23,14 @@ from rosters.services import import_run_create, import_run_execute, missing_requ
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def approve(sandbox, demo, rep):
-    """Approve some schools of a demo district; returns the district."""
-    call_command("demo_setup")
-    connections_sync()
-
-    def _approve(key: str, school_ids: list[str] | None = None):
-        request = SharingRequest.objects.get(district__clever_id=demo[key]["clever_id"])
-        ids = school_ids or list(request.school_decisions.values_list("clever_school_id", flat=True))
-        sharing_request_approve(request=request, school_ids=ids, actor=rep)
-        return request.district
-
-    return _approve
-
-
 def run_import(district):
     return import_run_execute(run_id=import_run_create(district=district).pk)
 
 
-def test_only_approved_schools_and_their_people_are_imported(approve, sandbox, demo):
+def test_only_approved_schools_and_their_people_are_imported(approve_demo, sandbox, demo):
     schools = sandbox.dataset.visible(demo["b"]["clever_id"], "schools")
     approved = schools[0]["id"]
-    district = approve("b", [approved])
+    district = approve_demo("b", [approved])
     run = run_import(district)
     assert run.status == ImportStatus.SUCCEEDED
 
@@ -63,8 +47,8 @@ def test_only_approved_schools_and_their_people_are_imported(approve, sandbox, d
     assert set(Student.objects.filter(district=district).values_list("clever_id", flat=True)) == in_approved
 
 
-def test_messy_clever_data_is_imported_without_failing(approve, sandbox, demo):
-    district = approve("a")
+def test_messy_clever_data_is_imported_without_failing(approve_demo, sandbox, demo):
+    district = approve_demo("a")
     run = run_import(district)
     assert run.status == ImportStatus.SUCCEEDED
     data = sandbox.dataset
@@ -103,8 +87,8 @@ def test_messy_clever_data_is_imported_without_failing(approve, sandbox, demo):
     assert Educator.objects.get(clever_id=idle["id"]).is_teacher
 
 
-def test_an_import_with_a_shared_school_without_sections_still_succeeds(approve, sandbox, demo):
-    district = approve("a")
+def test_an_import_with_a_shared_school_without_sections_still_succeeds(approve_demo, sandbox, demo):
+    district = approve_demo("a")
     run = run_import(district)
     with_sections = set(Section.objects.filter(district=district).values_list("school__clever_id", flat=True))
     assert School.objects.filter(district=district).exclude(clever_id__in=with_sections).exists()
@@ -125,8 +109,8 @@ def test_missing_required_data_says_what_and_how():
     )
 
 
-def test_a_revoked_token_fails_the_run_disconnects_the_district_and_keeps_data(approve, sandbox, demo):
-    district = approve("a")
+def test_a_revoked_token_fails_the_run_disconnects_the_district_and_keeps_data(approve_demo, sandbox, demo):
+    district = approve_demo("a")
     run_import(district)
     students = Student.objects.filter(district=district).count()
     sandbox.inject_fault(path_prefix="/v3.0/users", status=401, count=1)
@@ -138,9 +122,9 @@ def test_a_revoked_token_fails_the_run_disconnects_the_district_and_keeps_data(a
     assert Student.objects.filter(district=district).count() == students
 
 
-def test_clever_outage_fails_the_run_with_a_message_and_a_rerun_completes(approve, sandbox, demo, settings):
+def test_clever_outage_fails_the_run_with_a_message_and_a_rerun_completes(approve_demo, sandbox, demo, settings):
     settings.CLEVER_MAX_RETRIES = 0
-    district = approve("a")
+    district = approve_demo("a")
     sandbox.inject_fault(path_prefix="/v3.0/sections", status=503, count=1)
     failed = run_import(district)
     assert failed.status == ImportStatus.FAILED and "can be run again" in failed.error
@@ -151,16 +135,16 @@ def test_clever_outage_fails_the_run_with_a_message_and_a_rerun_completes(approv
     assert Enrollment.objects.filter(section__district=district).count() == again.counts["enrollments"]
 
 
-def test_a_finished_run_is_never_redone(approve):
-    district = approve("a")
+def test_a_finished_run_is_never_redone(approve_demo):
+    district = approve_demo("a")
     run = run_import(district)
     finished_at = run.finished_at
     assert import_run_execute(run_id=run.pk).finished_at == finished_at
 
 
-def test_progress_is_recorded_per_page(approve, settings):
+def test_progress_is_recorded_per_page(approve_demo, settings):
     settings.CLEVER_PAGE_LIMIT = 10
-    district = approve("a")
+    district = approve_demo("a")
     seen = []
     run = import_run_execute(
         run_id=import_run_create(district=district).pk, on_progress=lambda r: seen.append((r.phase, r.done))
@@ -171,14 +155,14 @@ def test_progress_is_recorded_per_page(approve, settings):
     assert dones == sorted(dones) and dones[-1] == run.total > 0
 
 
-def test_import_district_command_runs_the_same_service(approve, capsys):
-    district = approve("a")
+def test_import_district_command_runs_the_same_service(approve_demo, capsys):
+    district = approve_demo("a")
     call_command("import_district", district.clever_id)
     assert "succeeded" in capsys.readouterr().out
     assert ImportRun.objects.filter(district=district, status=ImportStatus.SUCCEEDED).exists()
 
 
-def test_import_district_command_explains_unknown_and_unapproved_districts(approve, demo):
+def test_import_district_command_explains_unknown_and_unapproved_districts(approve_demo, demo):
     with pytest.raises(CommandError, match="sync_clever_connections"):
         call_command("import_district", "0" * 24)
     with pytest.raises(CommandError, match="no approved schools"):

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from classhub.clever.client import CleverClient, RetryPolicy
 from classhub.clever.errors import CleverMalformedResponse
-from onboarding.models import DistrictStatus, SharingRequest
-from onboarding.services import connections_sync, sharing_request_approve
+from onboarding.models import DistrictStatus
+from onboarding.services import connections_sync
 from rosters.models import ImportRun, ImportStatus, Student
 from rosters.services import import_run_create, import_run_execute
 
@@ -18,14 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def approved_a(sandbox, demo, rep):
-    call_command("demo_setup")
-    connections_sync()
-    request = SharingRequest.objects.get(district__clever_id=demo["a"]["clever_id"])
-    sharing_request_approve(
-        request=request, school_ids=list(request.school_decisions.values_list("clever_school_id", flat=True)), actor=rep
-    )
-    return request.district
+def approved_a(approve_demo):
+    return approve_demo("a")
 
 
 def test_a_rotated_token_is_fetched_again_and_the_call_goes_on(clever_client, sandbox, demo):
