@@ -12,8 +12,11 @@ def connections_sync_task() -> str:
 def email_send_task(log_ids: int | list[int]) -> str:
     """Send a batch of logged emails; one failure does not stop the others (each is marked on its row)."""
     from onboarding.emails import email_send
+    from onboarding.models import EmailLog
 
     ids = [log_ids] if isinstance(log_ids, int) else log_ids
+    existing = set(EmailLog.objects.filter(pk__in=ids).values_list("pk", flat=True))  # rows may be gone
+    ids = [log_id for log_id in ids if log_id in existing]
     failed = 0
     for log_id in ids:
         try:

@@ -9,6 +9,18 @@ from classhub.clever.sandbox import SandboxServer, generate_demo
 from classhub.clever.sandbox.demo import demo_districts
 
 
+@pytest.fixture(autouse=True)
+def empty_task_queue():
+    """Start every test with an empty broker: Redis, unlike the ORM broker, outlives each test's rollback."""
+    from django.conf import settings as django_settings
+
+    if django_settings.REDIS_URL:
+        from django_q.brokers import get_broker
+
+        get_broker().purge_queue()
+    yield
+
+
 @pytest.fixture
 def sandbox(settings):
     """The demo dataset served over real HTTP on a free loopback port; settings point at it."""

@@ -128,3 +128,9 @@ def test_welcome_emails_go_out_in_batches_and_reach_everyone(imported_a, group_r
     assert EmailLog.objects.filter(kind=EmailKind.WELCOME, status=EmailStatus.SENT).count() == len(
         [m for m in outbox if "is live" in m.subject]
     )
+
+
+def test_an_email_task_for_rows_that_no_longer_exist_does_nothing():
+    from onboarding.tasks import email_send_task
+
+    assert email_send_task([987654, 987655]) == "0 sent, 0 failed"
