@@ -112,6 +112,14 @@ def journey_steps(*, status: str, has_session: bool) -> list[JourneyStep]:
     ]
     if status == S.LIVE:
         current = len(steps) + 1
+    if status == S.DENIED:
+        # The review ended with a denial: the district acts next, by changing what it shares.
+        steps[2] = (
+            "Review of the shared schools",
+            "Your district",
+            "ClassHub denied the request. Change your sharing in Clever as the reasons below say; "
+            "ClassHub then reviews it again.",
+        )
     result = []
     for number, (title, who, detail) in enumerate(steps):
         state = "done" if number < current else "current" if number == current else "todo"

@@ -93,6 +93,7 @@ def test_a_teacher_is_not_a_district_admin_on_the_portal(client, sandbox, connec
     page = client.get(reverse("portal:home"))
     assert page.status_code == 403
     assert b"This portal is for district admins" in page.content
+    assert b"open it from your Clever Portal" in page.content  # no promise of a page that does not exist
     assert client.get(reverse("api-districts")).json()["results"] == []
 
 
@@ -227,6 +228,7 @@ def test_the_queues_show_counts_per_state(client, group_rep, connected):
         ("requested", "Purchase confirmed"),
         ("sales_follow_up", "Purchase confirmed"),
         ("in_review", "Review of the shared schools"),
+        ("denied", "Review of the shared schools"),
         ("importing", "Roster import and onboarding session"),
         ("imported", "Go live"),
         ("live", None),
@@ -241,3 +243,10 @@ def test_the_journey_names_the_step_in_progress_and_who_acts(status, current_tit
     first_open = next((i for i, s in enumerate(steps) if s.state != "done"), len(steps))
     assert all(s.state == "done" for s in steps[:first_open])
     assert all(s.who for s in steps)
+
+
+def test_after_a_denial_the_steps_say_the_district_acts_next():
+    from onboarding.timeline import journey_steps
+
+    current = next(s for s in journey_steps(status="denied", has_session=False) if s.state == "current")
+    assert current.who == "Your district" and "denied" in current.detail
