@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from onboarding.forms import PurchaseConfirmForm
@@ -11,6 +11,8 @@ from onboarding.models import DistrictStatus, OnboardingSession
 from onboarding.selectors import clever_identity, district_overview, district_timeline, portal_district_for
 from onboarding.services import district_purchase_confirm
 from onboarding.timeline import event_label, journey_steps, next_step
+from rosters.exports import import_issues_csv
+from rosters.models import ImportRun
 from rosters.selectors import labelled_counts
 
 
@@ -40,6 +42,16 @@ def portal_home(request: HttpRequest) -> HttpResponse:
             initial={"purchase_status": district.purchase_confirmed_by_district or None}
         )
     return render(request, "portal/home.html", context)
+
+
+@login_required
+def portal_import_issues_csv(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The district admin's own import issues, for their SIS team; another district's run is a 404."""
+    district = portal_district_for(request.user)
+    if district is None:
+        raise Http404
+    run = get_object_or_404(ImportRun.objects.select_related("district"), pk=run_id, district=district)
+    return import_issues_csv(run)
 
 
 @login_required

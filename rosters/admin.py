@@ -1,8 +1,12 @@
 """Read-only admin pages over imported rosters and import runs."""
 
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from rosters.exports import import_issues_csv
 from rosters.models import ImportIssue, ImportRun, School, Section, Student
 from rosters.selectors import labelled_counts
 
@@ -35,8 +39,25 @@ class ImportRunAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["district"]
     search_fields = ["district__clever_id", "district__name"]
-    readonly_fields = [f.name for f in ImportRun._meta.fields if f.name != "counts"] + ["counts_table"]
+    readonly_fields = [f.name for f in ImportRun._meta.fields if f.name != "counts"] + [
+        "counts_table",
+        "issues_download",
+    ]
     inlines = [ImportIssueInline]
+
+    def get_urls(self):
+        csv_view = self.admin_site.admin_view(self.issues_csv_view)
+        return [path("<int:pk>/issues.csv", csv_view, name="rosters_importrun_issues_csv"), *super().get_urls()]
+
+    def issues_csv_view(self, request, pk: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return import_issues_csv(get_object_or_404(ImportRun.objects.select_related("district"), pk=pk))
+
+    @admin.display(description="Issues")
+    def issues_download(self, obj: ImportRun) -> str:
+        url = reverse("admin:rosters_importrun_issues_csv", args=[obj.pk])
+        return format_html('<a href="{}">Download the issues (CSV)</a>', url)
 
     @admin.display(description="Counts")
     def counts_table(self, obj: ImportRun) -> str:
