@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,7 +12,7 @@ from onboarding.selectors import clever_identity, district_overview, district_ti
 from onboarding.services import district_purchase_confirm
 from onboarding.timeline import event_label, journey_steps, next_step
 from rosters.exports import import_issues_csv
-from rosters.models import ImportRun
+from rosters.models import ImportRun, ImportStatus
 from rosters.selectors import labelled_counts
 
 
@@ -42,6 +42,31 @@ def portal_home(request: HttpRequest) -> HttpResponse:
             initial={"purchase_status": district.purchase_confirmed_by_district or None}
         )
     return render(request, "portal/home.html", context)
+
+
+@login_required
+def portal_import_status(request: HttpRequest) -> JsonResponse:
+    """The last import's progress as JSON, polled by the portal page while an import runs."""
+    district = portal_district_for(request.user)
+    if district is None:
+        raise Http404
+    run = ImportRun.objects.filter(district=district).order_by("-created_at", "-id").first()
+    if run is None:
+        return JsonResponse({"district_status": district.status, "import": None})
+    return JsonResponse(
+        {
+            "district_status": district.status,
+            "import": {
+                "id": run.pk,
+                "status": run.status,
+                "status_label": run.get_status_display(),
+                "phase": run.phase,
+                "phase_label": run.get_phase_display(),
+                "done": run.done,
+                "finished": run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED),
+            },
+        }
+    )
 
 
 @login_required

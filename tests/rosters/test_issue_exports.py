@@ -63,3 +63,31 @@ def test_a_district_admin_gets_only_their_own_districts_issues(client, django_us
     assert client.get(reverse("portal:import-issues-csv", args=[other.pk])).status_code == 404
     client.logout()
     assert client.get(reverse("portal:import-issues-csv", args=[run.pk])).status_code == 302  # sign in first
+
+
+def test_the_portal_status_endpoint_reports_the_own_districts_import_progress(client, django_user_model, runs):
+    from allauth.socialaccount.models import SocialAccount
+
+    run, _ = runs
+    ImportRun.objects.filter(pk=run.pk).update(status="running", phase="users", done=1200)
+    user = django_user_model.objects.create_user(username="clever-admin")
+    SocialAccount.objects.create(
+        user=user,
+        provider="clever",
+        uid="9" * 24,
+        extra_data={"data": {"id": "9" * 24, "district": "a" * 24, "roles": {"district_admin": {}}}},
+    )
+    assert client.get(reverse("portal:import-status")).status_code == 302  # sign in first
+    client.force_login(user)
+    body = client.get(reverse("portal:import-status")).json()
+    assert body["import"] == {
+        "id": run.pk,
+        "status": "running",
+        "status_label": "Running",
+        "phase": "users",
+        "phase_label": "Students, teachers and admins",
+        "done": 1200,
+        "finished": False,
+    }
+    page = client.get(reverse("portal:home"))
+    assert b"portal-progress.js" in page.content  # the page polls while the import runs
