@@ -152,6 +152,8 @@ CLEVER_OAUTH_BASE = os.environ.get("CLEVER_OAUTH_BASE", "https://clever.com").rs
 CLEVER_TIMEOUT_SECONDS = float(os.environ.get("CLEVER_TIMEOUT_SECONDS", "30"))
 CLEVER_MAX_RETRIES = int(os.environ.get("CLEVER_MAX_RETRIES", "5"))
 CLEVER_PAGE_LIMIT = int(os.environ.get("CLEVER_PAGE_LIMIT", "1000"))
+# A complete import that would archive more than this share of any kind waits for a rep (held for review).
+ARCHIVE_HOLD_FRACTION = float(os.environ.get("CLASSHUB_ARCHIVE_HOLD_FRACTION", "0.10"))
 # How often the django-q2 schedule polls Clever for new and removed district connections.
 CLEVER_DISCOVERY_MINUTES = int(os.environ.get("CLEVER_DISCOVERY_MINUTES", "10"))
 

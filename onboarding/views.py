@@ -63,7 +63,7 @@ def portal_import_status(request: HttpRequest) -> JsonResponse:
                 "phase": run.phase,
                 "phase_label": run.get_phase_display(),
                 "done": run.done,
-                "finished": run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED),
+                "finished": run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.HELD),
             },
         }
     )

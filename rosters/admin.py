@@ -1,6 +1,6 @@
 """Read-only admin pages over imported rosters and import runs."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -39,11 +39,42 @@ class ImportRunAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["district"]
     search_fields = ["district__clever_id", "district__name"]
-    readonly_fields = [f.name for f in ImportRun._meta.fields if f.name != "counts"] + [
+    readonly_fields = [f.name for f in ImportRun._meta.fields if f.name not in ("counts", "pending_archive")] + [
         "counts_table",
+        "pending_archive_summary",
         "issues_download",
     ]
     inlines = [ImportIssueInline]
+    actions = ["apply_held_archive", "discard_held_archive"]
+
+    def has_resync_permission(self, request) -> bool:
+        return request.user.has_perm("onboarding.resync_district")
+
+    def _release(self, request, queryset, *, apply: bool):
+        from classhub.errors import ClassHubError
+        from rosters.services import import_run_hold_release
+
+        for run in queryset:
+            try:
+                import_run_hold_release(run=run, actor=request.user, apply=apply)
+            except ClassHubError as exc:
+                self.message_user(request, f"Skipped import #{run.pk}: {exc}", level=messages.WARNING)
+            else:
+                verb = "Archived what it did not see" if apply else "Archived nothing"
+                self.message_user(request, f"Import #{run.pk}: {verb}.", level=messages.SUCCESS)
+
+    @admin.action(description="Held runs: archive what they did not see", permissions=["resync"])
+    def apply_held_archive(self, request, queryset):
+        self._release(request, queryset, apply=True)
+
+    @admin.action(description="Held runs: archive nothing", permissions=["resync"])
+    def discard_held_archive(self, request, queryset):
+        self._release(request, queryset, apply=False)
+
+    @admin.display(description="Would archive")
+    def pending_archive_summary(self, obj: ImportRun) -> str:
+        rows = ((kind, c["unseen"], c["active"]) for kind, c in (obj.pending_archive or {}).items())
+        return format_html_join(", ", "{}: {} of {}", rows) or "—"
 
     def get_urls(self):
         csv_view = self.admin_site.admin_view(self.issues_csv_view)

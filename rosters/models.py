@@ -19,6 +19,8 @@ class CleverRecord(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
     last_modified = models.CharField(max_length=40, blank=True)  # as Clever sent it (ISO 8601)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # The last import run that saw this record; after a complete run, the ones it did not see are archived.
+    last_seen_run = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -191,6 +193,7 @@ class ImportStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
+    HELD = "held", "Held for review"  # imported, but archiving so much waits for a rep
     FAILED = "failed", "Failed"
 
 
@@ -214,6 +217,8 @@ class ImportRun(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)  # unknown until Clever has been read
     counts = models.JSONField(default=dict, blank=True)
+    # What a complete run would archive, per kind; applied at once, or after a rep's review when held.
+    pending_archive = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

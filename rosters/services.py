@@ -20,6 +20,7 @@ from onboarding.models import District, DistrictStatus
 from onboarding.notifications import notify_needs_attention
 from onboarding.services import district_disconnect
 from onboarding.workflow import can_transition, district_transition
+from rosters.archive import archive_unseen, kinds_to_hold, unseen_counts
 from rosters.importer import ImportContext, import_all_kinds
 from rosters.models import (
     Educator,
@@ -119,7 +120,7 @@ def import_run_execute(
 ) -> ImportRun:
     """Run one import to its end; a finished run is left as it is, so running twice is safe."""
     run = ImportRun.objects.select_related("district").get(pk=run_id)
-    if run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+    if run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.HELD):
         return run
     district = run.district
     approved = approved_school_ids(district=district)
@@ -188,15 +189,32 @@ def _import_start(run: ImportRun) -> None:
 @transaction.atomic
 def _import_finish(run: ImportRun, ctx: ImportContext) -> ImportRun:
     district = District.objects.select_for_update().get(pk=run.district_id)
+    unseen = unseen_counts(district=district, run=run)
+    held = kinds_to_hold(unseen)
+    if held:
+        run.pending_archive = unseen  # a rep applies or discards it from the admin
+    else:
+        archive_unseen(district=district, run=run)
+        run.pending_archive = {}
     counts = roster_counts(district=district)
     counts["issues"] = ctx.counts["issues"]
     problems = missing_required_data(counts)
-    run.status = ImportStatus.SUCCEEDED
+    run.status = ImportStatus.HELD if held else ImportStatus.SUCCEEDED
     run.phase = ImportPhase.DONE
     run.total = run.done
     run.counts = counts
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "phase", "total", "counts", "finished_at"])
+    run.save(update_fields=["status", "phase", "total", "counts", "pending_archive", "finished_at"])
+    if held:
+        audit_record(
+            district=district,
+            actor=None,
+            action="rosters.import.archive_held",
+            subject=run,
+            after={"pending_archive": unseen},
+            reason=f"The import would archive more than {settings.ARCHIVE_HOLD_FRACTION:.0%} of the "
+            f"{', '.join(held)}; a ClassHub rep reviews this before anything is archived.",
+        )
     if problems:
         notify_needs_attention(district=district, problems=problems, run_id=run.pk)
     action = "rosters.import.needs_attention" if problems else "rosters.import.succeeded"
@@ -236,3 +254,27 @@ def _import_fail(run: ImportRun, message: str, *, needs_attention: bool = True) 
             reason="The import could not finish; ClassHub will run it again.",
             details={"import_run": run.pk, "error": message},
         )
+
+
+@transaction.atomic
+def import_run_hold_release(*, run: ImportRun, actor: AbstractBaseUser | None, apply: bool) -> ImportRun:
+    """A rep's decision on a held run: archive what it did not see (apply), or archive nothing (discard)."""
+    run = ImportRun.objects.select_for_update().select_related("district").get(pk=run.pk)
+    if run.status != ImportStatus.HELD:
+        raise ImportError_(f"Import #{run.pk} is {run.get_status_display().lower()}, not held for review.")
+    newer = ImportRun.objects.filter(district=run.district, created_at__gt=run.created_at).exists()
+    if apply and newer:
+        raise ImportError_(f"A newer import of {run.district.name} exists; decide on that one instead.")
+    archived = archive_unseen(district=run.district, run=run) if apply else {}
+    run.status = ImportStatus.SUCCEEDED
+    run.pending_archive = {}
+    run.counts = {**roster_counts(district=run.district), "issues": run.counts.get("issues", 0)}
+    run.save(update_fields=["status", "pending_archive", "counts"])
+    audit_record(
+        district=run.district,
+        actor=actor,
+        action="rosters.import.archive_applied" if apply else "rosters.import.archive_discarded",
+        subject=run,
+        after={"archived": archived},
+    )
+    return run

@@ -43,7 +43,7 @@ def _import_kind(ctx: ImportContext, *, kind: str, model, build_row, pks: dict[s
             except UnusableRecord as problem:
                 ctx.issue(kind=kind, clever_id=text(mapping(obj).get("id"), 64), problem=problem)
         with transaction.atomic():
-            pks.update(upsert_by_clever_id(model, rows))
+            pks.update(upsert_by_clever_id(model, rows, seen_in_run=ctx.run.pk))
             ctx.flush_issues()
             progress_add(ctx, len(page))
 

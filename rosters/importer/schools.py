@@ -45,6 +45,6 @@ def import_schools(ctx: ImportContext) -> None:
             if row["clever_id"] in ctx.approved_school_ids:
                 rows.append(row)
         with transaction.atomic():
-            ctx.school_pks.update(upsert_by_clever_id(School, rows))
+            ctx.school_pks.update(upsert_by_clever_id(School, rows, seen_in_run=ctx.run.pk))
             ctx.flush_issues()
             progress_add(ctx, len(page))

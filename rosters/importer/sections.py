@@ -76,7 +76,7 @@ def import_sections(ctx: ImportContext) -> None:
                 ctx.issue(kind="sections", clever_id=clever_id, problem=problem)
 
         with transaction.atomic():
-            section_pks = upsert_by_clever_id(Section, sections)
+            section_pks = upsert_by_clever_id(Section, sections, seen_in_run=ctx.run.pk)
             replace_links(
                 Enrollment,
                 owner_field="section",

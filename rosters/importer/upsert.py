@@ -8,10 +8,13 @@ from typing import Any
 from django.db import models
 
 
-def upsert_by_clever_id(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert or update rows by ``clever_id`` and return {clever_id: pk} for them."""
+def upsert_by_clever_id(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, seen_in_run: int
+) -> dict[str, int]:
+    """Insert or update rows by ``clever_id``, mark them seen by the run, and return {clever_id: pk}."""
     if not rows:
         return {}
+    rows = [{**row, "last_seen_run": seen_in_run} for row in rows]
     update_fields = [name for name in rows[0] if name != "clever_id"]
     model.objects.bulk_create(
         [model(**row) for row in rows],

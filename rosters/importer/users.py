@@ -110,7 +110,7 @@ def import_users(ctx: ImportContext) -> None:
                 ctx.issue(kind="users", clever_id=clever_id, problem=problem)
 
         with transaction.atomic():
-            student_pks = upsert_by_clever_id(Student, students)
+            student_pks = upsert_by_clever_id(Student, students, seen_in_run=ctx.run.pk)
             ctx.student_pks.update(student_pks)
             replace_links(
                 StudentSchool,
@@ -123,7 +123,7 @@ def import_users(ctx: ImportContext) -> None:
                 ],
                 unique_fields=["student_id", "school_id"],
             )
-            educator_pks = upsert_by_clever_id(Educator, educators)
+            educator_pks = upsert_by_clever_id(Educator, educators, seen_in_run=ctx.run.pk)
             ctx.educator_pks.update(educator_pks)
             replace_links(
                 EducatorSchool,
