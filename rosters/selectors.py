@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
+
 from onboarding.models import District, SchoolDecision, SchoolDecisionStatus, SharedSchool
-from rosters.models import Educator, Enrollment, School, Section, Student
+from rosters.models import Educator, Enrollment, School, Section, SectionTeacher, Student
 
 
 def approved_school_ids(*, district: District) -> set[str]:
@@ -33,6 +35,10 @@ def roster_counts(*, district: District) -> dict[str, int]:
         "district_admins": active_educators.filter(is_district_admin=True).count(),
         "sections": Section.objects.filter(district=district, archived_at=None).count(),
         "enrollments": Enrollment.objects.filter(section__district=district).count(),
+        # Information only: a teacher without classes still signs in and can make a ClassHub-only class.
+        "teachers_without_sections": active_educators.filter(is_teacher=True)
+        .exclude(Exists(SectionTeacher.objects.filter(educator=OuterRef("pk"), section__archived_at=None)))
+        .count(),
     }
 
 
@@ -44,6 +50,7 @@ COUNT_LABELS = {
     "district_admins": "District admins",
     "sections": "Sections",
     "enrollments": "Enrollments",
+    "teachers_without_sections": "Teachers without classes (they can still sign in)",
     "issues": "Records with problems",
 }
 
