@@ -115,7 +115,8 @@ def test_the_api_list_does_not_grow_queries_with_districts(client, rep, connecte
 
 @pytest.mark.parametrize(
     "query",
-    ["code=bogus&state=made-up", "error=access_denied&state=made-up", "code=bogus"],
+    # (a code with no state is a Clever Portal launch: it restarts, tested below)
+    ["code=bogus&state=made-up", "error=access_denied&state=made-up", "error=access_denied"],
 )
 def test_a_failed_clever_sign_in_leads_back_to_sign_in_with_a_plain_message(client, connected, query):
     response = client.get(f"/accounts/clever/login/callback/?{query}", follow=True)
@@ -250,3 +251,28 @@ def test_after_a_denial_the_steps_say_the_district_acts_next():
 
     current = next(s for s in journey_steps(status="denied", has_session=False) if s.state == "current")
     assert current.who == "Your district" and "denied" in current.detail
+
+
+def test_an_instant_login_without_state_restarts_with_a_fresh_state_and_signs_in(client, sandbox, connected):
+    admin = district_admin_of(sandbox, connected["a"]["clever_id"])
+    clever = requests.Session()  # the person's browser, as Clever's host sees it
+    callback_uri = "http://testserver/accounts/clever/login/callback/"
+    launch = clever.get(
+        f"{sandbox.url}/sandbox/instant-login",
+        params={"user_id": admin["id"], "redirect_uri": callback_uri},
+        allow_redirects=False,
+        timeout=5,
+    )
+    landing = urlparse(launch.headers["Location"])
+    assert "state" not in parse_qs(landing.query)  # a Clever Portal launch carries no state
+
+    restart = client.get(f"{landing.path}?{landing.query}")
+    assert restart.status_code == 302 and restart["Location"].startswith(f"{sandbox.url}/oauth/authorize?")
+    assert parse_qs(urlparse(restart["Location"]).query)["state"]  # a state we issued
+
+    again = clever.get(restart["Location"], allow_redirects=False, timeout=5)  # signed in to Clever already
+    back = urlparse(again.headers["Location"])
+    assert parse_qs(back.query)["state"]
+    done = client.get(f"{back.path}?{back.query}")
+    assert done.status_code == 302 and done["Location"] == reverse("portal:home")
+    assert client.get(reverse("portal:home")).status_code == 200

@@ -42,6 +42,18 @@ ROLE_LABELS = (
 )
 
 
+SESSION_COOKIE = "clever_sandbox_user"
+
+
+def _session_user(headers) -> str | None:
+    """The user an Instant Login left signed in to the sandbox's "Clever", from its cookie."""
+    for part in (headers.get("Cookie") or "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == SESSION_COOKIE and value:
+            return value
+    return None
+
+
 @dataclass
 class Response:
     """What a route returns: status, content type, body and extra headers."""
@@ -430,7 +442,7 @@ class SandboxServer:
                 return self._exchange_code(headers, body)
             return message(405)
         if path == "/oauth/authorize":
-            return self._authorize(query) if method == "GET" else message(405)
+            return self._authorize(query, _session_user(headers)) if method == "GET" else message(405)
         if path == "/sandbox/instant-login":
             return self._instant_login(query) if method == "GET" else message(405)
         if path == "/sandbox" or path.startswith("/sandbox/"):
@@ -534,7 +546,7 @@ class SandboxServer:
             out.extend(self.dataset.visible(did, "users"))
         return out
 
-    def _authorize(self, query: dict) -> Response:
+    def _authorize(self, query: dict, session_user: str | None = None) -> Response:
         """GET /oauth/authorize: a sign-in-as page; choosing a user redirects with a code."""
         if query.get("client_id") != self.client_id:
             return html_response(400, _page("Clever sandbox — error", "<p class=err>Unknown client_id.</p>"))
@@ -555,6 +567,11 @@ class SandboxServer:
         base = {
             k: query[k] for k in ("response_type", "client_id", "redirect_uri", "state", "district_id") if k in query
         }
+        if not query.get("sandbox_user") and not query.get("sandbox_login") and session_user:
+            # Like Clever: someone already signed in to Clever (here, by an Instant Login) is not asked again.
+            remembered = [u for u in users if u["id"] == session_user]
+            if remembered:
+                return self._sign_in(remembered[0], base)
         if query.get("sandbox_user"):
             chosen = [u for u in users if u["id"] == query["sandbox_user"]]
             if chosen:
@@ -648,7 +665,10 @@ class SandboxServer:
                     f"<p class=err>User {html.escape(uid)} cannot sign in to this app.</p>",
                 ),
             )
-        return redirect(add_query(uri, {"code": self._issue_code(uid, uri)}))
+        response = redirect(add_query(uri, {"code": self._issue_code(uid, uri)}))
+        # The launch leaves a "signed in to Clever" session, so a restarted authorize needs no choosing.
+        response.headers["Set-Cookie"] = f"{SESSION_COOKIE}={uid}; Path=/; HttpOnly; SameSite=Lax"
+        return response
 
     # ----- data API ---------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import (
     OAuth2Adapter,
@@ -10,6 +11,7 @@ from allauth.socialaccount.providers.oauth2.views import (
     OAuth2LoginView,
 )
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 
 class ConfiguredCleverOAuth2Adapter(OAuth2Adapter):
@@ -53,4 +55,17 @@ class ConfiguredCleverOAuth2Adapter(OAuth2Adapter):
 
 
 oauth2_login = OAuth2LoginView.adapter_view(ConfiguredCleverOAuth2Adapter)
-oauth2_callback = OAuth2CallbackView.adapter_view(ConfiguredCleverOAuth2Adapter)
+_allauth_callback = OAuth2CallbackView.adapter_view(ConfiguredCleverOAuth2Adapter)
+
+
+def oauth2_callback(request: HttpRequest) -> HttpResponse:
+    """Clever's redirect back to us, including launches from the Clever Portal and Instant Login links.
+
+    Those arrive with a code and no state, which cannot be checked against this browser. As Clever
+    advises, start the authorize request again with a fresh state: a person signed in to Clever comes
+    straight back, now with a state we issued.
+    """
+    if request.method == "GET" and request.GET.get("code") and not request.GET.get("state"):
+        provider = get_adapter().get_provider(request, ConfiguredCleverOAuth2Adapter.provider_id)
+        return provider.redirect(request, process=AuthProcess.LOGIN)
+    return _allauth_callback(request)
