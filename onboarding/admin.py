@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from classhub.errors import ClassHubError
+from onboarding.audit import audit_record
 from onboarding.emails import email_resend
 from onboarding.forms import OnboardingSessionForm
 from onboarding.models import (
@@ -312,8 +313,6 @@ class DistrictAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
-            from onboarding.audit import audit_record
-
             audit_record(
                 district=obj,
                 actor=request.user,

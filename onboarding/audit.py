@@ -10,6 +10,11 @@ from django.db import models
 from onboarding.models import AuditEvent, District
 
 
+def known_actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    """The user to record as having acted, or None for the system (and for anonymous requests)."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def audit_record(
     *,
     district: District | None,
@@ -23,7 +28,7 @@ def audit_record(
     """Write one audit event; ``actor=None`` means the system acted."""
     return AuditEvent.objects.create(
         district=district,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=known_actor(actor),
         action=action,
         subject_type=subject._meta.label_lower if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",

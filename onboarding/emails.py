@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from classhub.errors import ClassHubError
+from onboarding.audit import audit_record
 from onboarding.models import District, EmailKind, EmailLog, EmailStatus
 
 logger = logging.getLogger(__name__)
@@ -104,8 +105,6 @@ def email_resend(*, log: EmailLog, actor=None) -> EmailLog:
         resend_of=log,
     )
     emails_send_queue(log_ids=[copy.pk])
-    from onboarding.audit import audit_record
-
     audit_record(
         district=log.district, actor=actor, action="onboarding.email.resent", subject=copy, after={"resend_of": log.pk}
     )

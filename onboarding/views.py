@@ -13,7 +13,7 @@ from onboarding.services import district_purchase_confirm
 from onboarding.timeline import event_label, journey_steps, next_step
 from rosters.exports import import_issues_csv
 from rosters.models import ImportRun, ImportStatus
-from rosters.selectors import labelled_counts
+from rosters.selectors import labelled_counts, latest_import_run
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -50,7 +50,7 @@ def portal_import_status(request: HttpRequest) -> JsonResponse:
     district = portal_district_for(request.user)
     if district is None:
         raise Http404
-    run = ImportRun.objects.filter(district=district).order_by("-created_at", "-id").first()
+    run = latest_import_run(district=district)
     if run is None:
         return JsonResponse({"district_status": district.status, "import": None})
     return JsonResponse(

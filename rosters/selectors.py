@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 
 from onboarding.models import District, SchoolDecision, SchoolDecisionStatus, SharedSchool
-from rosters.models import Educator, Enrollment, School, Section, SectionTeacher, Student
+from rosters.models import Educator, Enrollment, ImportRun, School, Section, SectionTeacher, Student
 
 
 def approved_school_ids(*, district: District) -> set[str]:
@@ -40,6 +40,10 @@ def roster_counts(*, district: District) -> dict[str, int]:
         .exclude(Exists(SectionTeacher.objects.filter(educator=OuterRef("pk"), section__archived_at=None)))
         .count(),
     }
+
+
+def latest_import_run(*, district: District) -> ImportRun | None:
+    return ImportRun.objects.filter(district=district).order_by("-created_at", "-id").first()
 
 
 COUNT_LABELS = {

@@ -15,7 +15,7 @@ from django.utils import timezone
 from classhub.clever.client import CleverClient
 from classhub.clever.errors import CleverError, CleverTokenRevoked
 from classhub.errors import ClassHubError
-from onboarding.audit import audit_record
+from onboarding.audit import audit_record, known_actor
 from onboarding.models import District, DistrictStatus
 from onboarding.notifications import notify_needs_attention
 from onboarding.services import district_disconnect
@@ -86,8 +86,7 @@ def import_run_create(*, district: District, requested_by: AbstractBaseUser | No
             f"{district.name} is {district.get_status_display().lower()}, so it cannot be imported now."
             + (" It removed ClassHub in Clever." if district.status == DistrictStatus.DISCONNECTED else "")
         )
-    actor = requested_by if requested_by is not None and requested_by.is_authenticated else None
-    return ImportRun.objects.create(district=district, requested_by=actor)
+    return ImportRun.objects.create(district=district, requested_by=known_actor(requested_by))
 
 
 def import_run_queue(*, district: District, requested_by: AbstractBaseUser | None = None) -> ImportRun:

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding.audit import audit_record
+from onboarding.audit import audit_record, known_actor
 from onboarding.models import (
     District,
     DistrictStatus,
@@ -49,10 +49,6 @@ CHANGE_REVIEW_STATES = {
     DistrictStatus.LIVE,
 }
 PURCHASE_OPEN_STATES = (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP, DistrictStatus.IN_REVIEW)
-
-
-def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 @transaction.atomic
@@ -134,7 +130,7 @@ def _locked_pending_request(request: SharingRequest) -> SharingRequest:
 
 def _close_request(request: SharingRequest, *, status: RequestStatus, actor, reason: str) -> None:
     request.status = status
-    request.decided_by = _actor(actor)
+    request.decided_by = known_actor(actor)
     request.decided_at = timezone.now()
     request.reason = reason
     request.save(update_fields=["status", "decided_by", "decided_at", "reason"])

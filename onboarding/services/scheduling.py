@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from onboarding.audit import audit_record
+from onboarding.audit import audit_record, known_actor
 from onboarding.models import District, DistrictStatus, OnboardingSession
 from onboarding.notifications import notify_onboarding_scheduled
 from onboarding.services.errors import ReviewError
@@ -65,7 +65,7 @@ def onboarding_schedule(
     session.time_zone = time_zone
     session.notes = notes.strip()
     session.duration_minutes = duration_minutes
-    session.scheduled_by = actor if actor is not None and actor.is_authenticated else None
+    session.scheduled_by = known_actor(actor)
     session.save()
 
     details = {"starts_at": starts_at.isoformat(), "time_zone": time_zone, "sequence": session.sequence}

@@ -29,6 +29,20 @@ def runs():
     return run, other
 
 
+def clever_district_admin(django_user_model, *, district_clever_id: str):
+    """A user as a Clever sign-in leaves them: a Clever account whose record says district admin."""
+    from allauth.socialaccount.models import SocialAccount
+
+    user = django_user_model.objects.create_user(username="clever-admin")
+    SocialAccount.objects.create(
+        user=user,
+        provider="clever",
+        uid="9" * 24,
+        extra_data={"data": {"id": "9" * 24, "district": district_clever_id, "roles": {"district_admin": {}}}},
+    )
+    return user
+
+
 def rows_of(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
@@ -47,16 +61,8 @@ def test_a_rep_downloads_a_runs_issues_from_the_admin(client, group_rep, runs):
 
 
 def test_a_district_admin_gets_only_their_own_districts_issues(client, django_user_model, runs):
-    from allauth.socialaccount.models import SocialAccount
-
     run, other = runs
-    user = django_user_model.objects.create_user(username="clever-admin")
-    SocialAccount.objects.create(
-        user=user,
-        provider="clever",
-        uid="9" * 24,
-        extra_data={"data": {"id": "9" * 24, "district": "a" * 24, "roles": {"district_admin": {}}}},
-    )
+    user = clever_district_admin(django_user_model, district_clever_id="a" * 24)
     client.force_login(user)
     assert reverse("portal:import-issues-csv", args=[run.pk]).encode() in client.get(reverse("portal:home")).content
     assert len(rows_of(client.get(reverse("portal:import-issues-csv", args=[run.pk])))) == 3
@@ -66,17 +72,9 @@ def test_a_district_admin_gets_only_their_own_districts_issues(client, django_us
 
 
 def test_the_portal_status_endpoint_reports_the_own_districts_import_progress(client, django_user_model, runs):
-    from allauth.socialaccount.models import SocialAccount
-
     run, _ = runs
     ImportRun.objects.filter(pk=run.pk).update(status="running", phase="users", done=1200)
-    user = django_user_model.objects.create_user(username="clever-admin")
-    SocialAccount.objects.create(
-        user=user,
-        provider="clever",
-        uid="9" * 24,
-        extra_data={"data": {"id": "9" * 24, "district": "a" * 24, "roles": {"district_admin": {}}}},
-    )
+    user = clever_district_admin(django_user_model, district_clever_id="a" * 24)
     assert client.get(reverse("portal:import-status")).status_code == 302  # sign in first
     client.force_login(user)
     body = client.get(reverse("portal:import-status")).json()
