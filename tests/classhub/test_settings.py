@@ -69,6 +69,11 @@ def test_an_unparseable_redis_url_is_a_system_check_error(tmp_path):
     assert settings_with(tmp_path, REDIS_URL="not a url")["checks"] == ["classhub.E003"]
 
 
+def test_unusable_clever_settings_are_system_check_errors(tmp_path):
+    assert settings_with(tmp_path, CLEVER_API_BASE="api.clever.com")["checks"] == ["classhub.E001"]
+    assert settings_with(tmp_path, CLEVER_CLIENT_ID="")["checks"] == ["classhub.E002"]
+
+
 def test_clever_hosts_come_from_the_environment(tmp_path):
     conf = settings_with(tmp_path, CLEVER_API_BASE="http://127.0.0.1:9/", CLEVER_OAUTH_BASE="http://127.0.0.1:9")
     assert conf["clever"] == ["http://127.0.0.1:9", "http://127.0.0.1:9"]

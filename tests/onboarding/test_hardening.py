@@ -134,3 +134,37 @@ def test_an_email_task_for_rows_that_no_longer_exist_does_nothing():
     from onboarding.tasks import email_send_task
 
     assert email_send_task([987654, 987655]) == "0 sent, 0 failed"
+
+
+def test_a_district_goes_live_only_once_imported(approve_demo, rep):
+    from onboarding.services import ReviewError, district_go_live
+
+    approved = approve_demo("a")  # approved, import queued but not run
+    with pytest.raises(ReviewError, match="once its rosters are imported"):
+        district_go_live(district=approved, actor=rep)
+    approved.refresh_from_db()
+    assert approved.status == "approved"
+
+
+def test_a_sharing_change_waits_while_an_import_runs(imported_a, sandbox):
+    shared = sorted(SharedSchool.objects.filter(district=imported_a).values_list("clever_school_id", flat=True))
+    ImportRun.objects.create(district=imported_a, status=ImportStatus.RUNNING, started_at=timezone.now())
+    sandbox.share(imported_a.clever_id, shared[1:])
+    result = connections_sync()
+    assert imported_a.clever_id in result.unchanged
+    assert SharedSchool.objects.get(clever_school_id=shared[0]).unshared_at is None  # picked up on a later poll
+
+
+def test_a_change_request_email_names_the_added_schools(imported_a, sandbox, deliver):
+    shared = set(SharedSchool.objects.filter(district=imported_a).values_list("clever_school_id", flat=True))
+    extra = next(
+        s
+        for s, obj in sandbox.dataset.schools.items()
+        if obj.get("district") == imported_a.clever_id and s not in shared
+    )
+    with deliver() as outbox:
+        sandbox.share(imported_a.clever_id, sorted(shared | {extra}))
+        connections_sync()
+    email = next(m for m in outbox if m.to == [imported_a.contact_email] and "added" in m.subject)
+    assert sandbox.dataset.schools[extra]["name"] in email.body
+    assert "already approved carry on" in email.body
