@@ -98,7 +98,8 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "classhub.sqlite3",
+            # CLASSHUB_SQLITE_PATH lets a helper process (a benchmark, a worker a test kills) open another file.
+            "NAME": os.environ.get("CLASSHUB_SQLITE_PATH") or DATA_DIR / "classhub.sqlite3",
             # A file, not memory, so tests run with the same WAL journal as the product.
             "TEST": {"NAME": str(DATA_DIR / "test-classhub.sqlite3")},
             "OPTIONS": {
@@ -152,8 +153,17 @@ CLEVER_OAUTH_BASE = os.environ.get("CLEVER_OAUTH_BASE", "https://clever.com").rs
 CLEVER_TIMEOUT_SECONDS = float(os.environ.get("CLEVER_TIMEOUT_SECONDS", "30"))
 CLEVER_MAX_RETRIES = int(os.environ.get("CLEVER_MAX_RETRIES", "5"))
 CLEVER_PAGE_LIMIT = int(os.environ.get("CLEVER_PAGE_LIMIT", "1000"))
-# A complete import that would archive more than this share of any kind waits for a rep (held for review).
+# A full sync that would archive more than ARCHIVE_HOLD_FRACTION, or change more than CHANGE_HOLD_FRACTION,
+# of any kind's active records applies none of it until a rep has looked (held for review).
 ARCHIVE_HOLD_FRACTION = float(os.environ.get("CLASSHUB_ARCHIVE_HOLD_FRACTION", "0.10"))
+CHANGE_HOLD_FRACTION = float(os.environ.get("CLASSHUB_CHANGE_HOLD_FRACTION", "0.50"))
+# One sync of a district at a time: the holder renews its lease as it works; a dead worker's lease
+# expires after SYNC_LEASE_SECONDS. A full sync waits up to SYNC_LEASE_WAIT_SECONDS for a busy lease.
+SYNC_LEASE_SECONDS = int(os.environ.get("CLASSHUB_SYNC_LEASE_SECONDS", "300"))
+SYNC_LEASE_WAIT_SECONDS = float(os.environ.get("CLASSHUB_SYNC_LEASE_WAIT_SECONDS", "60"))
+# Incremental sync (Clever events) every EVENTS_SYNC_MINUTES; a full sync of every district each night.
+EVENTS_SYNC_MINUTES = int(os.environ.get("CLASSHUB_EVENTS_SYNC_MINUTES", "10"))
+NIGHTLY_SYNC_HOUR_UTC = int(os.environ.get("CLASSHUB_NIGHTLY_SYNC_HOUR_UTC", "8"))  # 3 a.m. US Eastern
 # How often the django-q2 schedule polls Clever for new and removed district connections.
 CLEVER_DISCOVERY_MINUTES = int(os.environ.get("CLEVER_DISCOVERY_MINUTES", "10"))
 

@@ -39,13 +39,15 @@ class ImportRunAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["district"]
     search_fields = ["district__clever_id", "district__name"]
-    readonly_fields = [f.name for f in ImportRun._meta.fields if f.name not in ("counts", "pending_archive")] + [
+    readonly_fields = [f.name for f in ImportRun._meta.fields if f.name not in ("counts", "changes")] + [
+        "progress",
         "counts_table",
-        "pending_archive_summary",
+        "changes_summary",
+        "pending_preview",
         "issues_download",
     ]
     inlines = [ImportIssueInline]
-    actions = ["apply_held_archive", "discard_held_archive"]
+    actions = ["apply_held_changes", "discard_held_changes"]
 
     def has_resync_permission(self, request) -> bool:
         return request.user.has_perm("onboarding.resync_district")
@@ -60,21 +62,66 @@ class ImportRunAdmin(ReadOnlyAdmin):
             except ClassHubError as exc:
                 self.message_user(request, f"Skipped import #{run.pk}: {exc}", level=messages.WARNING)
             else:
-                verb = "Archived what it did not see" if apply else "Archived nothing"
+                verb = "Applied the changes and archiving it found" if apply else "Discarded its changes"
                 self.message_user(request, f"Import #{run.pk}: {verb}.", level=messages.SUCCESS)
 
-    @admin.action(description="Held runs: archive what they did not see", permissions=["resync"])
-    def apply_held_archive(self, request, queryset):
+    @admin.action(description="Held runs: apply the changes and archiving they found", permissions=["resync"])
+    def apply_held_changes(self, request, queryset):
         self._release(request, queryset, apply=True)
 
-    @admin.action(description="Held runs: archive nothing", permissions=["resync"])
-    def discard_held_archive(self, request, queryset):
+    @admin.action(description="Held runs: discard their changes (change and archive nothing)", permissions=["resync"])
+    def discard_held_changes(self, request, queryset):
         self._release(request, queryset, apply=False)
 
-    @admin.display(description="Would archive")
-    def pending_archive_summary(self, obj: ImportRun) -> str:
-        rows = ((kind, c["unseen"], c["active"]) for kind, c in (obj.pending_archive or {}).items())
-        return format_html_join(", ", "{}: {} of {}", rows) or "—"
+    @admin.display(description="Progress")
+    def progress(self, obj: ImportRun) -> str:
+        percent = obj.percent
+        left = obj.seconds_left
+        return format_html(
+            '<progress max="100" value="{}"></progress> {} records read{}{}',
+            percent if percent is not None else "",
+            f"{obj.done:,}",
+            f" of about {obj.estimated_total:,}" if obj.estimated_total and obj.is_active else "",
+            f", about {max(1, round(left / 60))} min left" if left else "",
+        )
+
+    @admin.display(description="What the sync found")
+    def changes_summary(self, obj: ImportRun) -> str:
+        rows = (
+            (kind, f"{c['new']:,}", f"{c['changed']:,}", f"{c['unseen']:,}", f"{c['active']:,}")
+            for kind, c in (obj.changes or {}).items()
+        )
+        return format_html_join("; ", "{}: {} new, {} changed, {} no longer shared (of {} active)", rows) or "—"
+
+    @admin.display(description="Waiting for review (a sample)")
+    def pending_preview(self, obj: ImportRun) -> str:
+        from rosters.importer.pending import kinds_to_hold
+        from rosters.selectors import pending_changes_preview
+
+        if obj.status != "held":
+            return "—"
+        reasons = format_html_join("", "<li>{}</li>", ((r,) for r in kinds_to_hold(obj.changes or {}).values()))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    item["action"],
+                    item["kind"],
+                    item["name"],
+                    "; ".join(f"{col}: {old!r} → {new!r}" for col, old, new in item["differences"]) or "—",
+                )
+                for item in pending_changes_preview(run=obj)
+            ),
+        )
+        return format_html(
+            "<p>The sync found more change than it applies without a review:</p><ul>{}</ul>"
+            "<table><thead><tr><th>Action</th><th>Kind</th><th>Record</th><th>What changes</th></tr></thead>"
+            "<tbody>{}</tbody></table>"
+            "<p>Apply or discard it with the actions on the list of import runs.</p>",
+            reasons,
+            rows,
+        )
 
     def get_urls(self):
         csv_view = self.admin_site.admin_view(self.issues_csv_view)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from onboarding.models import District
 
@@ -19,11 +20,14 @@ class CleverRecord(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
     last_modified = models.CharField(max_length=40, blank=True)  # as Clever sent it (ISO 8601)
     archived_at = models.DateTimeField(null=True, blank=True)
-    # The last import run that saw this record; after a complete run, the ones it did not see are archived.
-    last_seen_run = models.PositiveIntegerField(null=True, blank=True)
+    # A digest of what the sync last wrote (the row and its links); a sync skips records whose digest is
+    # unchanged. Blank when some reference could not be resolved, so such a record is always rewritten.
+    sync_hash = models.CharField(max_length=32, blank=True)
 
     class Meta:
         abstract = True
+        # A sync compares each page with the district's records in the same id range.
+        indexes = [models.Index(fields=["district", "clever_id"], name="%(app_label)s_%(class)s_dist_cid")]
 
 
 class School(CleverRecord):
@@ -39,9 +43,9 @@ class School(CleverRecord):
     city = models.CharField(max_length=255, blank=True)
     state = models.CharField(max_length=64, blank=True)
 
-    class Meta:
+    class Meta(CleverRecord.Meta):
         ordering = ["name"]
-        indexes = [models.Index(fields=["district", "name"])]
+        indexes = [*CleverRecord.Meta.indexes, models.Index(fields=["district", "name"])]
 
     def __str__(self) -> str:
         return self.name
@@ -78,8 +82,8 @@ class Student(CleverRecord):
     grade = models.CharField(max_length=64, blank=True)  # Clever's enum, unknown values kept as sent
     graduation_year = models.CharField(max_length=16, blank=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["district", "last_name", "first_name"])]
+    class Meta(CleverRecord.Meta):
+        indexes = [*CleverRecord.Meta.indexes, models.Index(fields=["district", "last_name", "first_name"])]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.clever_id
@@ -118,8 +122,8 @@ class Educator(CleverRecord):
     title = models.CharField(max_length=255, blank=True)
     department = models.CharField(max_length=255, blank=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["district", "last_name", "first_name"])]
+    class Meta(CleverRecord.Meta):
+        indexes = [*CleverRecord.Meta.indexes, models.Index(fields=["district", "last_name", "first_name"])]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.clever_id
@@ -216,9 +220,14 @@ class ImportRun(models.Model):
     phase = models.CharField(max_length=16, choices=ImportPhase, default=ImportPhase.WAITING)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)  # unknown until Clever has been read
+    # Records read from Clever expected in all, from the previous run or the dry run; drives the estimate.
+    estimated_total = models.PositiveIntegerField(null=True, blank=True)
     counts = models.JSONField(default=dict, blank=True)
-    # What a complete run would archive, per kind; applied at once, or after a rep's review when held.
-    pending_archive = models.JSONField(default=dict, blank=True)
+    # Per kind: how many records the run found new, changed and unseen, out of how many were active.
+    # Changes and archiving wait as PendingChange rows; a held run keeps them until a rep decides.
+    changes = models.JSONField(default=dict, blank=True)
+    # The newest Clever event when the run began: incremental sync resumes from it once the run succeeds.
+    events_cursor = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -233,6 +242,29 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} of {self.district.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int | None:
+        """How far the run is, 0-100, when there is an estimate to measure against."""
+        if self.status in (ImportStatus.SUCCEEDED, ImportStatus.HELD):
+            return 100
+        if not self.estimated_total:
+            return None
+        return min(99, int(100 * self.done / self.estimated_total))
+
+    @property
+    def seconds_left(self) -> int | None:
+        """A rough estimate from the rate so far; None until there is enough to go on."""
+        if self.status != ImportStatus.RUNNING or not (self.started_at and self.estimated_total and self.done):
+            return None
+        elapsed = (timezone.now() - self.started_at).total_seconds()
+        if elapsed < 2 or self.done >= self.estimated_total:
+            return None
+        return int(elapsed / self.done * (self.estimated_total - self.done))
 
 
 class ImportIssue(models.Model):
@@ -250,3 +282,48 @@ class ImportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.clever_id}: {self.message}"
+
+
+class PendingChange(models.Model):
+    """A change a full sync found but does not apply until the run is complete (and, if held, approved).
+
+    Updates carry the new row and links; archiving carries nothing but the record. New records are
+    written as they are read: adding what a district newly shares never needs a review.
+    """
+
+    class Action(models.TextChoices):
+        UPDATE = "update", "Update"
+        ARCHIVE = "archive", "Archive"
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="pending_changes")
+    kind = models.CharField(max_length=32)  # students, educators, sections, ... (see importer.kinds)
+    action = models.CharField(max_length=16, choices=Action)
+    record_id = models.BigIntegerField()
+    payload = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["run", "kind", "action"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.kind} {self.record_id}"
+
+
+class DistrictSync(models.Model):
+    """Per district: who holds the sync lease, and where incremental sync stands.
+
+    The lease makes one sync of a district run at a time on SQLite and PostgreSQL alike: a holder
+    renews it while working, and a worker that dies simply stops renewing, so the lease expires.
+    """
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, primary_key=True, related_name="sync")
+    lease_holder = models.CharField(max_length=80, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The last Clever event applied (blank: seeded when the district had no events yet); null: not seeded.
+    events_cursor = models.CharField(max_length=64, null=True, blank=True)
+    events_synced_at = models.DateTimeField(null=True, blank=True)
+    events_applied = models.PositiveIntegerField(default=0)  # in all, since the last full import
+    events_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"sync of district {self.district_id}"

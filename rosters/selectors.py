@@ -62,3 +62,47 @@ COUNT_LABELS = {
 def labelled_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
     """An import run's counts in display order, with words instead of keys."""
     return [(label, counts[key]) for key, label in COUNT_LABELS.items() if key in counts]
+
+
+def pending_changes_preview(*, run: ImportRun, per_kind: int = 10) -> list[dict]:
+    """A sample of what a held run would change, per kind and action, for the rep to judge.
+
+    Each entry names the record and, for updates, the fields that would change (old → new).
+    A fixed number of small queries: one per kind and action for the sample, one per kind for names.
+    """
+    from rosters.importer.tables import KIND_MODELS
+    from rosters.models import PendingChange
+
+    preview = []
+    for kind, model in KIND_MODELS.items():
+        samples = []
+        for action in (PendingChange.Action.UPDATE, PendingChange.Action.ARCHIVE):
+            samples += list(PendingChange.objects.filter(run=run, kind=kind, action=action).order_by("id")[:per_kind])
+        if not samples:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields]
+        stored = {row["id"]: row for row in model.objects.filter(pk__in=[c.record_id for c in samples]).values(*fields)}
+        for change in samples:
+            current = stored.get(change.record_id, {})
+            name = " ".join(filter(None, [current.get("first_name"), current.get("last_name")])) or current.get(
+                "name", ""
+            )
+            differences = []
+            if change.action == PendingChange.Action.UPDATE:
+                for column, new in (change.payload or {}).get("row", {}).items():
+                    old = current.get(column)
+                    old = old.isoformat() if hasattr(old, "isoformat") else old
+                    if old != new:
+                        differences.append((column, old, new))
+                if current.get("archived_at"):
+                    differences.append(("archived", "yes", "no (restored)"))
+            preview.append(
+                {
+                    "kind": kind,
+                    "action": change.get_action_display(),
+                    "clever_id": current.get("clever_id", ""),
+                    "name": name or current.get("clever_id", ""),
+                    "differences": differences,
+                }
+            )
+    return preview

@@ -5,75 +5,76 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import F
 from django.utils import timezone
 
 from classhub.clever.client import CleverClient
-from classhub.clever.errors import CleverError, CleverTokenRevoked
+from classhub.clever.errors import CleverError, CleverNotFound, CleverTokenRevoked
 from classhub.errors import ClassHubError
 from onboarding.audit import audit_record, known_actor
-from onboarding.models import District, DistrictStatus
+from onboarding.models import District, DistrictStatus, SharingRequest
 from onboarding.notifications import notify_needs_attention
 from onboarding.services import district_disconnect
 from onboarding.workflow import can_transition, district_transition
-from rosters.archive import archive_unseen, kinds_to_hold, unseen_counts
+from rosters.events import event_id, events_apply, events_cursor_latest, events_scope_load
 from rosters.importer import ImportContext, import_all_kinds
+from rosters.importer.pending import kinds_to_hold, pending_apply, pending_discard
+from rosters.lease import LeaseKeeper, LeaseLost, lease_acquire, lease_release, lease_wait, new_holder
 from rosters.models import (
-    Educator,
-    EducatorSchool,
+    DistrictSync,
     ImportPhase,
     ImportRun,
     ImportStatus,
-    School,
-    Section,
-    Student,
-    StudentSchool,
 )
 from rosters.selectors import approved_school_ids, roster_counts
 
 logger = logging.getLogger(__name__)
 
 # What a district must share for ClassHub to work, and how to fix each gap.
+WHO_FIXES = "Your district's Clever admin can fix this"
 REQUIRED_DATA = [
-    ("schools", "No schools were imported: share the approved schools in Clever."),
-    ("students", "No students were shared: in Clever, share the students of the approved schools."),
-    ("teachers", "No teachers were shared: in Clever, share the teachers of the approved schools."),
+    ("schools", f"No schools were imported. {WHO_FIXES}: in Clever, share the approved schools with ClassHub."),
+    (
+        "students",
+        f"No students were shared. {WHO_FIXES}: in Clever, share the students of the approved schools with ClassHub.",
+    ),
+    (
+        "teachers",
+        f"No teachers were shared. {WHO_FIXES}: in Clever, share the teachers of the approved schools with ClassHub.",
+    ),
     (
         "sections",
-        "No sections were shared: ask Clever Support to create sections (for elementary schools, "
+        f"No sections were shared. {WHO_FIXES}: ask Clever Support to create sections (for elementary schools, "
         "homeroom sections) so teachers see their students.",
     ),
 ]
-NO_ADMIN_FIX = "No district or school admin was shared: in Clever, share at least one district or school admin."
+NO_ADMIN_FIX = (
+    f"No district or school admin was shared. {WHO_FIXES}: in Clever, share at least one district admin "
+    "or school admin with ClassHub."
+)
 
 
 class ImportError_(ClassHubError):  # noqa: N801  (avoid shadowing the builtin ImportError)
     """An import that cannot start as asked."""
 
 
-def schools_archive(*, district: District, clever_school_ids: list[str]) -> int:
-    """Archive schools a district stopped sharing, with their sections and the people who belong to no
-    other active school. Nothing is deleted; the next import restores whatever is shared again."""
-    now = timezone.now()
-    schools = School.objects.filter(district=district, clever_id__in=clever_school_ids, archived_at__isnull=True)
-    school_pks = list(schools.values_list("pk", flat=True))
-    archived = schools.update(archived_at=now)
-    Section.objects.filter(school_id__in=school_pks, archived_at=None).update(archived_at=now)
-    other_school = StudentSchool.objects.filter(student=OuterRef("pk"), school__archived_at=None)
-    Student.objects.filter(
-        pk__in=StudentSchool.objects.filter(school_id__in=school_pks).values("student_id"), archived_at=None
-    ).exclude(Exists(other_school)).update(archived_at=now)
-    other_post = EducatorSchool.objects.filter(educator=OuterRef("pk"), school__archived_at=None)
-    Educator.objects.filter(
-        pk__in=EducatorSchool.objects.filter(school_id__in=school_pks).values("educator_id"),
-        archived_at=None,
-        is_district_admin=False,  # district admins work district-wide
-    ).exclude(Exists(other_post)).update(archived_at=now)
-    return archived
+def import_run_active(*, district: District) -> ImportRun | None:
+    """The district's import that is queued or running now, if any (a dead worker's run does not count)."""
+    run = ImportRun.objects.filter(district=district, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).first()
+    if run is None:
+        return None
+    if run.status == ImportStatus.QUEUED:
+        # A queued task is handed to another worker after Q_CLUSTER["retry"]; older than that, it is lost.
+        fresh = run.created_at > timezone.now() - dt.timedelta(seconds=settings.Q_CLUSTER["retry"])
+        return run if fresh else None
+    lease = DistrictSync.objects.filter(pk=district.pk).values("lease_holder", "lease_expires_at").first()
+    alive = lease and lease["lease_holder"] and lease["lease_expires_at"] and lease["lease_expires_at"] > timezone.now()
+    return run if alive else None
 
 
 def import_run_create(*, district: District, requested_by: AbstractBaseUser | None = None) -> ImportRun:
@@ -86,7 +87,34 @@ def import_run_create(*, district: District, requested_by: AbstractBaseUser | No
             f"{district.name} is {district.get_status_display().lower()}, so it cannot be imported now."
             + (" It removed ClassHub in Clever." if district.status == DistrictStatus.DISCONNECTED else "")
         )
-    return ImportRun.objects.create(district=district, requested_by=known_actor(requested_by))
+    return ImportRun.objects.create(
+        district=district, requested_by=known_actor(requested_by), estimated_total=_estimated_total(district)
+    )
+
+
+def _estimated_total(district: District) -> int | None:
+    """How many records the run will read: the last complete run's count, or the dry run's."""
+    last = (
+        ImportRun.objects.filter(district=district, status__in=[ImportStatus.SUCCEEDED, ImportStatus.HELD])
+        .exclude(total=None)
+        .values_list("total", flat=True)
+        .first()
+    )
+    if last:
+        return last
+    dry_run = (
+        SharingRequest.objects.filter(district=district, dry_run__isnull=False)
+        .order_by("-created_at")
+        .values_list("dry_run", flat=True)
+        .first()
+    ) or {}
+    schools = dry_run.get("schools") or {}
+    estimate = sum(
+        sum(int(school.get(k) or 0) for k in ("students", "teachers", "sections", "school_admins")) + 1
+        for school in schools.values()
+        if isinstance(school, dict)
+    ) + int(dry_run.get("district_admins") or 0)
+    return estimate or None
 
 
 def import_run_queue(*, district: District, requested_by: AbstractBaseUser | None = None) -> ImportRun:
@@ -101,6 +129,20 @@ def import_run_queue(*, district: District, requested_by: AbstractBaseUser | Non
 
     transaction.on_commit(enqueue)
     return run
+
+
+def district_sync_now(*, district: District, requested_by: AbstractBaseUser | None = None) -> tuple[ImportRun, bool]:
+    """A full sync on request (Sync now, the nightly schedule, a stale events cursor).
+
+    Returns (run, queued): when a sync of the district is already queued or running, that run is
+    returned and nothing new is queued, so pressing the button twice never imports twice.
+    """
+    active = import_run_active(district=district)
+    if active is not None:
+        return active, False
+    run = import_run_queue(district=district, requested_by=requested_by)
+    audit_record(district=district, actor=requested_by, action="rosters.sync.requested", subject=run)
+    return run, True
 
 
 def missing_required_data(counts: dict[str, int]) -> list[str]:
@@ -122,6 +164,23 @@ def import_run_execute(
     if run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.HELD):
         return run
     district = run.district
+    holder = new_holder(f"import-{run.pk}")
+    if lease_wait(district, holder, seconds=settings.SYNC_LEASE_WAIT_SECONDS) is None:
+        _import_fail(
+            run,
+            f"Another sync of {district.name} was still running, so this import did not start. "
+            "It can be run again once that one has finished.",
+            needs_attention=False,
+        )
+        return run
+    try:
+        return _import_with_lease(run, holder, client, on_progress)
+    finally:
+        lease_release(district, holder)
+
+
+def _import_with_lease(run: ImportRun, holder: str, client, on_progress) -> ImportRun:
+    district = run.district
     approved = approved_school_ids(district=district)
     try:
         _import_start(run)
@@ -132,14 +191,20 @@ def import_run_execute(
     try:
         client = client or CleverClient.from_settings()
         api = client.for_district(district.clever_id)  # network: outside any transaction
+        # Seed the events cursor first: whatever changes during the import is applied by the next events sync.
+        run.events_cursor = events_cursor_latest(api)
+        run.save(update_fields=["events_cursor"])
         ctx = ImportContext(
-            run=run,
+            district=district,
             api=api,
             approved_school_ids=approved,
+            run=run,
             page_limit=settings.CLEVER_PAGE_LIMIT,
             on_progress=on_progress,
+            on_page=LeaseKeeper(district, holder),
         )
         import_all_kinds(ctx)
+        ctx.progress_save()
     except CleverTokenRevoked as exc:
         _import_fail(run, str(exc), needs_attention=False)
         district_disconnect(district=district)
@@ -147,24 +212,28 @@ def import_run_execute(
     except CleverError as exc:
         _import_fail(run, f"Clever could not be read ({str(exc).rstrip('.')}). The import can be run again safely.")
         return run
+    except LeaseLost as exc:
+        _import_fail(run, str(exc), needs_attention=False)
+        return run
     except Exception as exc:
         _import_fail(run, f"Unexpected error: {exc.__class__.__name__}: {exc}")
         raise
-    return _import_finish(run, ctx)
+    changes = {kind: stats.as_dict() for kind, stats in ctx.stats.items()}
+    held = kinds_to_hold(changes)
+    if not held:
+        pending_apply(run)  # in chunks, each its own short transaction
+    return _import_finish(run, ctx, changes, held)
 
 
 @transaction.atomic
 def _import_start(run: ImportRun) -> None:
-    district = District.objects.select_for_update().get(pk=run.district_id)  # serialises starts per district
-    running = (
-        ImportRun.objects.filter(district=district, status=ImportStatus.RUNNING)
-        .exclude(pk=run.pk)
-        .filter(started_at__gt=timezone.now() - dt.timedelta(seconds=settings.Q_TASK_TIMEOUT))
-        .first()
-    )
-    if running is not None:
-        # One import of a district at a time; a run older than the task timeout belongs to a dead worker.
-        raise ImportError_(f"Import #{running.pk} of {district.name} is still running; this one was not started.")
+    district = District.objects.select_for_update().get(pk=run.district_id)
+    # Holding the lease, any other running import of the district belongs to a worker that died.
+    for dead in ImportRun.objects.filter(district=district, status=ImportStatus.RUNNING).exclude(pk=run.pk):
+        dead.status = ImportStatus.FAILED
+        dead.error = f"The worker running this import stopped before it finished; import #{run.pk} took over."
+        dead.finished_at = timezone.now()
+        dead.save(update_fields=["status", "error", "finished_at"])
     run.status = ImportStatus.RUNNING
     run.phase = ImportPhase.DISTRICT
     run.started_at = timezone.now()
@@ -172,6 +241,7 @@ def _import_start(run: ImportRun) -> None:
     run.error = ""
     run.save(update_fields=["status", "phase", "started_at", "done", "error"])
     run.issues.all().delete()
+    run.pending_changes.all().delete()
     if district.status == DistrictStatus.LIVE:
         audit_record(district=district, actor=run.requested_by, action="rosters.import.started", subject=run)
     elif district.status != DistrictStatus.IMPORTING:
@@ -185,16 +255,17 @@ def _import_start(run: ImportRun) -> None:
     run.district = district
 
 
+def _events_cursor_save(run: ImportRun) -> None:
+    """After a complete run, incremental sync resumes from the cursor seeded when the run began."""
+    DistrictSync.objects.update_or_create(
+        district_id=run.district_id,
+        defaults={"events_cursor": run.events_cursor, "events_applied": 0, "events_error": ""},
+    )
+
+
 @transaction.atomic
-def _import_finish(run: ImportRun, ctx: ImportContext) -> ImportRun:
+def _import_finish(run: ImportRun, ctx: ImportContext, changes: dict, held: dict[str, str]) -> ImportRun:
     district = District.objects.select_for_update().get(pk=run.district_id)
-    unseen = unseen_counts(district=district, run=run)
-    held = kinds_to_hold(unseen)
-    if held:
-        run.pending_archive = unseen  # a rep applies or discards it from the admin
-    else:
-        archive_unseen(district=district, run=run)
-        run.pending_archive = {}
     counts = roster_counts(district=district)
     counts["issues"] = ctx.counts["issues"]
     problems = missing_required_data(counts)
@@ -202,18 +273,20 @@ def _import_finish(run: ImportRun, ctx: ImportContext) -> ImportRun:
     run.phase = ImportPhase.DONE
     run.total = run.done
     run.counts = counts
+    run.changes = changes
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "phase", "total", "counts", "pending_archive", "finished_at"])
+    run.save(update_fields=["status", "phase", "total", "counts", "changes", "finished_at"])
     if held:
         audit_record(
             district=district,
             actor=None,
-            action="rosters.import.archive_held",
+            action="rosters.import.held",
             subject=run,
-            after={"pending_archive": unseen},
-            reason=f"The import would archive more than {settings.ARCHIVE_HOLD_FRACTION:.0%} of the "
-            f"{', '.join(held)}; a ClassHub rep reviews this before anything is archived.",
+            after={"changes": changes},
+            reason="The sync " + "; ".join(held.values()) + ". A ClassHub rep reviews this before it is applied.",
         )
+    else:
+        _events_cursor_save(run)
     if problems:
         notify_needs_attention(district=district, problems=problems, run_id=run.pk)
     action = "rosters.import.needs_attention" if problems else "rosters.import.succeeded"
@@ -242,6 +315,7 @@ def _import_fail(run: ImportRun, message: str, *, needs_attention: bool = True) 
     run.error = message
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "error", "finished_at"])
+    run.pending_changes.all().delete()  # a run that did not finish changes and archives nothing
     district = District.objects.select_for_update().get(pk=run.district_id)
     if needs_attention and district.status == DistrictStatus.IMPORTING:
         district_transition(
@@ -255,25 +329,112 @@ def _import_fail(run: ImportRun, message: str, *, needs_attention: bool = True) 
         )
 
 
-@transaction.atomic
 def import_run_hold_release(*, run: ImportRun, actor: AbstractBaseUser | None, apply: bool) -> ImportRun:
-    """A rep's decision on a held run: archive what it did not see (apply), or archive nothing (discard)."""
-    run = ImportRun.objects.select_for_update().select_related("district").get(pk=run.pk)
-    if run.status != ImportStatus.HELD:
-        raise ImportError_(f"Import #{run.pk} is {run.get_status_display().lower()}, not held for review.")
-    newer = ImportRun.objects.filter(district=run.district, created_at__gt=run.created_at).exists()
-    if apply and newer:
-        raise ImportError_(f"A newer import of {run.district.name} exists; decide on that one instead.")
-    archived = archive_unseen(district=run.district, run=run) if apply else {}
-    run.status = ImportStatus.SUCCEEDED
-    run.pending_archive = {}
-    run.counts = {**roster_counts(district=run.district), "issues": run.counts.get("issues", 0)}
-    run.save(update_fields=["status", "pending_archive", "counts"])
-    audit_record(
-        district=run.district,
-        actor=actor,
-        action="rosters.import.archive_applied" if apply else "rosters.import.archive_discarded",
-        subject=run,
-        after={"archived": archived},
-    )
+    """A rep's decision on a held run: apply what it found (changes and archiving), or discard it."""
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().select_related("district").get(pk=run.pk)
+        if run.status != ImportStatus.HELD:
+            raise ImportError_(f"Import #{run.pk} is {run.get_status_display().lower()}, not held for review.")
+        newer = ImportRun.objects.filter(district=run.district, created_at__gt=run.created_at).exists()
+        if apply and newer:
+            raise ImportError_(f"A newer import of {run.district.name} exists; decide on that one instead.")
+    holder = new_holder(f"release-{run.pk}")
+    if lease_wait(run.district, holder, seconds=settings.SYNC_LEASE_WAIT_SECONDS) is None:
+        raise ImportError_(f"A sync of {run.district.name} is running; decide once it has finished.")
+    try:
+        applied = pending_apply(run) if apply else {}
+        pending_discard(run)
+        with transaction.atomic():
+            run.status = ImportStatus.SUCCEEDED
+            run.counts = {**roster_counts(district=run.district), "issues": run.counts.get("issues", 0)}
+            run.save(update_fields=["status", "counts"])
+            _events_cursor_save(run)
+            audit_record(
+                district=run.district,
+                actor=actor,
+                action="rosters.import.changes_applied" if apply else "rosters.import.changes_discarded",
+                subject=run,
+                after={"applied": applied, "found": run.changes},
+            )
+    finally:
+        lease_release(run.district, holder)
     return run
+
+
+@dataclass
+class EventsSyncResult:
+    status: str  # applied | not_seeded | held | busy | resync | failed | disconnected
+    applied: int = 0
+    pages: int = 0
+    message: str = ""
+
+
+def events_sync(*, district: District, client: CleverClient | None = None) -> EventsSyncResult:
+    """Apply the district's new Clever events, page by page, saving the cursor with each page.
+
+    A cursor Clever no longer knows (older than its 30 days, or unknown) starts a full sync instead.
+    """
+    state = DistrictSync.objects.filter(pk=district.pk).first()
+    if state is None or state.events_cursor is None:
+        return EventsSyncResult("not_seeded", message="No full import has finished yet; nothing to resume from.")
+    latest = ImportRun.objects.filter(district=district).first()
+    if latest is not None and latest.status == ImportStatus.HELD:
+        return EventsSyncResult("held", message=f"Import #{latest.pk} is held for review; events wait for it.")
+    holder = new_holder("events")
+    if lease_acquire(district, holder) is None:
+        return EventsSyncResult("busy", message="Another sync of this district is running; events wait for it.")
+    try:
+        return _events_sync_with_lease(district, state.events_cursor, holder, client)
+    finally:
+        lease_release(district, holder)
+
+
+def _events_sync_with_lease(district: District, cursor: str, holder: str, client) -> EventsSyncResult:
+    result = EventsSyncResult("applied")
+    try:
+        client = client or CleverClient.from_settings()
+        api = client.for_district(district.clever_id)
+        ctx = ImportContext(
+            district=district,
+            api=api,
+            approved_school_ids=approved_school_ids(district=district),
+            on_page=LeaseKeeper(district, holder),
+        )
+        events_scope_load(ctx)
+        limit = settings.CLEVER_PAGE_LIMIT
+        while True:
+            params = {"limit": limit, **({"starting_after": cursor} if cursor else {})}
+            page = api.page("events", **params)  # network: outside the transaction
+            if not page:
+                break
+            with transaction.atomic():
+                applied = events_apply(ctx, page)
+                cursor = next((i for i in map(event_id, reversed(page)) if i), cursor)
+                DistrictSync.objects.filter(pk=district.pk).update(
+                    events_cursor=cursor,
+                    events_applied=F("events_applied") + applied,
+                    events_synced_at=timezone.now(),
+                    events_error="",
+                )
+                ctx.page_done(len(page))
+            result.applied += applied
+            result.pages += 1
+            if len(page) < limit:
+                break
+    except CleverNotFound:
+        # Clever no longer knows the cursor (a gap longer than its 30 days of events): start over fully.
+        DistrictSync.objects.filter(pk=district.pk).update(
+            events_cursor=None, events_error="The events cursor expired; a full sync was queued."
+        )
+        try:
+            district_sync_now(district=district)
+        except ImportError_ as exc:
+            return EventsSyncResult("failed", result.applied, result.pages, str(exc))
+        return EventsSyncResult("resync", result.applied, result.pages, "The events cursor expired; full sync queued.")
+    except CleverTokenRevoked as exc:
+        district_disconnect(district=district)
+        return EventsSyncResult("disconnected", result.applied, result.pages, str(exc))
+    except (CleverError, LeaseLost) as exc:
+        DistrictSync.objects.filter(pk=district.pk).update(events_error=str(exc)[:1000])
+        return EventsSyncResult("failed", result.applied, result.pages, str(exc))
+    return result

@@ -323,6 +323,11 @@ class DistrictAPI:
             raise CleverMalformedResponse(f"Clever answered {path} without an object.", url=self._url(path))
         return data
 
+    def page(self, path: str, **params: Any) -> list[Any]:
+        """One page of a list as its inner objects (no paging), e.g. the newest event."""
+        body = expect_envelope(self._call(path, params or None), self._url(path))
+        return [item.get("data") if isinstance(item, dict) and "data" in item else item for item in body["data"]]
+
     def iter_pages(self, path: str, *, limit: int = 1000, **params: Any) -> Iterator[list[Any]]:
         """Yield each page of a list as its inner objects, following ``next`` links.
 

@@ -275,7 +275,7 @@ def district_sharing_changed(*, district: District, schools: list[dict[str, Any]
     _record_shared_schools(district, schools)
 
     if removed:
-        from rosters.services import schools_archive
+        from rosters.archiving import schools_archive
 
         archived = schools_archive(district=district, clever_school_ids=removed)
         names = ", ".join(sorted(active[c] for c in removed))

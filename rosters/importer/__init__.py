@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rosters.importer.catalog import import_courses, import_terms
 from rosters.importer.context import ImportContext
-from rosters.importer.progress import progress_phase
 from rosters.importer.schools import import_schools
 from rosters.importer.sections import import_sections
 from rosters.importer.users import import_users
@@ -23,7 +22,9 @@ PHASES = [
 def import_all_kinds(ctx: ImportContext) -> None:
     """Read every kind from Clever and write it, page by page."""
     for phase, import_kind in PHASES:
-        progress_phase(ctx, phase)
+        if ctx.run is not None:
+            ctx.run.phase = phase
+            ctx.progress_save()
         import_kind(ctx)
 
 

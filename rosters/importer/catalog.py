@@ -1,56 +1,76 @@
-"""Import a district's terms and courses (sections refer to them by id)."""
+"""Sync a district's terms and courses (sections refer to them by id)."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Callable
+
+from django.db import models, transaction
 
 from classhub.clever.parsing import UnusableRecord, date_value, mapping, record_id, text
 from rosters.importer.context import ImportContext
-from rosters.importer.progress import progress_add
-from rosters.importer.upsert import upsert_by_clever_id
+from rosters.importer.pages import pages_with_ranges
+from rosters.importer.writer import KindWriter, Record
 from rosters.models import Course, Term
 
 
-def term_row(obj: dict, district_id: int) -> dict:
-    return {
-        "clever_id": record_id(obj),
-        "district_id": district_id,
+def term_record(obj: dict, ctx: ImportContext) -> Record:
+    clever_id = record_id(obj)
+    row = {
+        "clever_id": clever_id,
+        "district_id": ctx.district.pk,
         "name": text(obj.get("name")),
         "start_date": date_value(obj.get("start_date")),
         "end_date": date_value(obj.get("end_date")),
         "last_modified": text(obj.get("last_modified"), 40),
-        "archived_at": None,
     }
+    return Record(clever_id, row)
 
 
-def course_row(obj: dict, district_id: int) -> dict:
-    return {
-        "clever_id": record_id(obj),
-        "district_id": district_id,
+def course_record(obj: dict, ctx: ImportContext) -> Record:
+    clever_id = record_id(obj)
+    row = {
+        "clever_id": clever_id,
+        "district_id": ctx.district.pk,
         "name": text(obj.get("name")),
         "number": text(obj.get("number")),
         "last_modified": text(obj.get("last_modified"), 40),
-        "archived_at": None,
     }
+    return Record(clever_id, row)
 
 
-def _import_kind(ctx: ImportContext, *, kind: str, model, build_row, pks: dict[str, int]) -> None:
-    for page in ctx.api.iter_pages(kind, limit=ctx.page_limit):
-        rows = []
-        for obj in page:
-            try:
-                rows.append(build_row(obj, ctx.district.pk))
-            except UnusableRecord as problem:
-                ctx.issue(kind=kind, clever_id=text(mapping(obj).get("id"), 64), problem=problem)
+CATALOG: dict[str, tuple[type[models.Model], Callable[[dict, ImportContext], Record]]] = {
+    "terms": (Term, term_record),
+    "courses": (Course, course_record),
+}
+
+
+def catalog_records(kind: str, page: list, ctx: ImportContext) -> list[Record]:
+    _model, build = CATALOG[kind]
+    records = []
+    for obj in page:
+        try:
+            records.append(build(obj, ctx))
+        except UnusableRecord as problem:
+            ctx.issue(kind=kind, clever_id=text(mapping(obj).get("id"), 64), problem=problem)
+    return records
+
+
+def catalog_pks(kind: str, ctx: ImportContext) -> dict[str, int]:
+    return ctx.term_pks if kind == "terms" else ctx.course_pks
+
+
+def _import_kind(ctx: ImportContext, kind: str) -> None:
+    writer = KindWriter(ctx, kind, CATALOG[kind][0])
+    for page, after, upto in pages_with_ranges(ctx.api, kind, limit=ctx.page_limit):
+        records = catalog_records(kind, page, ctx)
         with transaction.atomic():
-            pks.update(upsert_by_clever_id(model, rows, seen_in_run=ctx.run.pk))
-            ctx.flush_issues()
-            progress_add(ctx, len(page))
+            catalog_pks(kind, ctx).update(writer.write_range(records, after=after, upto=upto))
+            ctx.page_done(len(page))
 
 
 def import_terms(ctx: ImportContext) -> None:
-    _import_kind(ctx, kind="terms", model=Term, build_row=term_row, pks=ctx.term_pks)
+    _import_kind(ctx, "terms")
 
 
 def import_courses(ctx: ImportContext) -> None:
-    _import_kind(ctx, kind="courses", model=Course, build_row=course_row, pks=ctx.course_pks)
+    _import_kind(ctx, "courses")

@@ -1,4 +1,4 @@
-"""Import the approved schools of a district."""
+"""Sync a district's approved schools."""
 
 from __future__ import annotations
 
@@ -6,17 +6,22 @@ from django.db import transaction
 
 from classhub.clever.parsing import UnusableRecord, mapping, record_id, text
 from rosters.importer.context import ImportContext
-from rosters.importer.progress import progress_add
-from rosters.importer.upsert import upsert_by_clever_id
+from rosters.importer.pages import pages_with_ranges
+from rosters.importer.tables import KIND_LINKS
+from rosters.importer.writer import KindWriter, Record
 from rosters.models import School
 
 
-def school_row(obj: dict, district_id: int) -> dict:
+def school_record(obj: dict, ctx: ImportContext) -> Record | None:
+    """The school as rows, or None when it is not one of the approved schools."""
+    clever_id = record_id(obj)
+    if clever_id not in ctx.approved_school_ids:
+        return None
     principal = mapping(obj.get("principal"))
     location = mapping(obj.get("location"))
-    return {
-        "clever_id": record_id(obj),
-        "district_id": district_id,
+    row = {
+        "clever_id": clever_id,
+        "district_id": ctx.district.pk,
         "name": text(obj.get("name")) or "Unnamed school",
         "sis_id": text(obj.get("sis_id")),
         "school_number": text(obj.get("school_number")),
@@ -29,22 +34,31 @@ def school_row(obj: dict, district_id: int) -> dict:
         "city": text(location.get("city")),
         "state": text(location.get("state"), 64),
         "last_modified": text(obj.get("last_modified"), 40),
-        "archived_at": None,
     }
+    return Record(clever_id, row)
+
+
+def school_records(page: list, ctx: ImportContext) -> list[Record]:
+    records = []
+    for obj in page:
+        try:
+            record = school_record(obj, ctx)
+        except UnusableRecord as problem:
+            ctx.issue(kind="schools", clever_id=text(mapping(obj).get("id"), 64), problem=problem)
+            continue
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def school_writer(ctx: ImportContext) -> KindWriter:
+    return KindWriter(ctx, "schools", School, KIND_LINKS.get("schools", ()))
 
 
 def import_schools(ctx: ImportContext) -> None:
-    for page in ctx.api.iter_pages("schools", limit=ctx.page_limit):
-        rows = []
-        for obj in page:
-            try:
-                row = school_row(obj, ctx.district.pk)
-            except UnusableRecord as problem:
-                ctx.issue(kind="schools", clever_id=text(mapping(obj).get("id"), 64), problem=problem)
-                continue
-            if row["clever_id"] in ctx.approved_school_ids:
-                rows.append(row)
+    writer = school_writer(ctx)
+    for page, after, upto in pages_with_ranges(ctx.api, "schools", limit=ctx.page_limit):
+        records = school_records(page, ctx)
         with transaction.atomic():
-            ctx.school_pks.update(upsert_by_clever_id(School, rows, seen_in_run=ctx.run.pk))
-            ctx.flush_issues()
-            progress_add(ctx, len(page))
+            ctx.school_pks.update(writer.write_range(records, after=after, upto=upto))
+            ctx.page_done(len(page))

@@ -1,10 +1,12 @@
-"""Import students, teachers, school staff and district admins from one pass over /users.
+"""Sync students, teachers, school staff and district admins from one pass over /users.
 
 Contacts are skipped: ClassHub does not need parents' data. A person with several staff roles
 is one Educator row with several flags.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -19,17 +21,25 @@ from classhub.clever.parsing import (
     user_roles,
 )
 from rosters.importer.context import ImportContext
-from rosters.importer.progress import progress_add
-from rosters.importer.upsert import replace_links, upsert_by_clever_id
-from rosters.models import Educator, EducatorSchool, Student, StudentSchool
+from rosters.importer.pages import pages_with_ranges
+from rosters.importer.tables import KIND_LINKS
+from rosters.importer.writer import KindWriter, Record
+from rosters.models import Educator, EducatorSchool, Student
 
 
-def student_row(obj: dict, role: dict, school_ids: list[str], ctx: ImportContext) -> dict:
+def _school_links(school_ids: list[str], ctx: ImportContext, *extra) -> tuple[list[tuple], bool]:
+    """Link tuples to the schools' rows; False when an approved school is missing from the database."""
+    links = [(ctx.school_pks[s], *extra) for s in school_ids if s in ctx.school_pks]
+    return links, len(links) == len(school_ids)
+
+
+def student_record(obj: dict, role: dict, school_ids: list[str], ctx: ImportContext) -> Record:
+    clever_id = record_id(obj)
     name = person_name(obj)
     primary = text(role.get("school"), 64)
     primary = primary if primary in school_ids else school_ids[0]
-    return {
-        "clever_id": record_id(obj),
+    row = {
+        "clever_id": clever_id,
         "district_id": ctx.district.pk,
         "school_id": ctx.school_pks.get(primary),
         "email": text(obj.get("email"), 254),
@@ -40,17 +50,19 @@ def student_row(obj: dict, role: dict, school_ids: list[str], ctx: ImportContext
         "grade": text(role.get("grade"), 64),
         "graduation_year": text(role.get("graduation_year"), 16),
         "last_modified": text(obj.get("last_modified"), 40),
-        "archived_at": None,
     }
+    links, complete = _school_links(school_ids, ctx)
+    return Record(clever_id, row, {"schools": links}, complete)
 
 
-def educator_row(obj: dict, roles, teacher_schools: list[str], ctx: ImportContext) -> dict:
+def educator_record(obj: dict, roles, teacher_schools: list[str], staff_schools: list[str], ctx) -> Record:
+    clever_id = record_id(obj)
     name = person_name(obj)
     teacher = roles.teacher or {}
     staff = roles.staff or {}
     admin = roles.district_admin or {}
-    return {
-        "clever_id": record_id(obj),
+    row = {
+        "clever_id": clever_id,
         "district_id": ctx.district.pk,
         "email": text(obj.get("email"), 254),
         "first_name": name["first_name"],
@@ -64,77 +76,73 @@ def educator_row(obj: dict, roles, teacher_schools: list[str], ctx: ImportContex
         "title": text(teacher.get("title") or staff.get("title") or admin.get("title")),
         "department": text(staff.get("department")),
         "last_modified": text(obj.get("last_modified"), 40),
-        "archived_at": None,
     }
+    teaching, complete_t = _school_links(teacher_schools, ctx, EducatorSchool.Role.TEACHER.value)
+    working, complete_s = _school_links(staff_schools, ctx, EducatorSchool.Role.STAFF.value)
+    return Record(clever_id, row, {"schools": teaching + working}, complete_t and complete_s)
+
+
+@dataclass
+class UserRecords:
+    students: list[Record] = field(default_factory=list)
+    educators: list[Record] = field(default_factory=list)
+    out_of_scope: list[str] = field(default_factory=list)  # valid users ClassHub does not keep
+
+
+def user_records(page: list, ctx: ImportContext) -> UserRecords:
+    """Sort one page of users into students and educators; unusable ones become issues."""
+    approved = ctx.approved_school_ids
+    found = UserRecords()
+    for obj in page:
+        clever_id = text(mapping(obj).get("id"), 64)
+        try:
+            record_id(obj)
+            roles = user_roles(obj)
+            if roles.student is not None and roles.is_educator:
+                raise UnusableRecord(
+                    field="roles",
+                    message="This user is both a student and staff; Clever never combines these roles.",
+                    suggested_fix="Ask the district to fix the user's roles in their SIS.",
+                )
+            if roles.student is not None:
+                schools = [s for s in role_schools(roles.student) if s in approved]
+                if schools:
+                    found.students.append(student_record(obj, roles.student, schools, ctx))
+                else:
+                    found.out_of_scope.append(clever_id)  # a student of a school that was not approved
+            elif roles.is_educator:
+                teacher_schools = [s for s in role_schools(roles.teacher or {}) if s in approved]
+                staff_schools = [s for s in id_list((roles.staff or {}).get("schools")) if s in approved]
+                if teacher_schools or staff_schools or roles.district_admin is not None:
+                    found.educators.append(educator_record(obj, roles, teacher_schools, staff_schools, ctx))
+                else:
+                    found.out_of_scope.append(clever_id)  # staff of schools that were not approved only
+            elif "contact" in obj["roles"]:
+                ctx.counts["contacts_skipped"] += 1  # parents' data is never stored
+                found.out_of_scope.append(clever_id)
+            else:
+                raise UnusableRecord(
+                    field="roles",
+                    message=f"The user has only roles ClassHub does not use: {', '.join(map(str, obj['roles']))}.",
+                    suggested_fix="Ask the district to check this user's role in their SIS.",
+                )
+        except UnusableRecord as problem:
+            ctx.issue(kind="users", clever_id=clever_id, problem=problem)
+    return found
+
+
+def user_writers(ctx: ImportContext) -> tuple[KindWriter, KindWriter]:
+    return (
+        KindWriter(ctx, "students", Student, KIND_LINKS["students"]),
+        KindWriter(ctx, "educators", Educator, KIND_LINKS["educators"]),
+    )
 
 
 def import_users(ctx: ImportContext) -> None:
-    approved = ctx.approved_school_ids
-    for page in ctx.api.iter_pages("users", limit=ctx.page_limit):
-        students, student_links = [], []
-        educators, educator_links = [], []
-        for obj in page:
-            clever_id = text(mapping(obj).get("id"), 64)
-            try:
-                record_id(obj)
-                roles = user_roles(obj)
-                if roles.student is not None and roles.is_educator:
-                    raise UnusableRecord(
-                        field="roles",
-                        message="This user is both a student and staff; Clever never combines these roles.",
-                        suggested_fix="Ask the district to fix the user's roles in their SIS.",
-                    )
-                if roles.student is not None:
-                    schools = [s for s in role_schools(roles.student) if s in approved]
-                    if not schools:
-                        continue  # a student of a school that was not approved: out of scope
-                    students.append(student_row(obj, roles.student, schools, ctx))
-                    student_links.extend((clever_id, s) for s in schools)
-                elif roles.is_educator:
-                    teacher_schools = [s for s in role_schools(roles.teacher or {}) if s in approved]
-                    staff_schools = [s for s in id_list((roles.staff or {}).get("schools")) if s in approved]
-                    if not (teacher_schools or staff_schools or roles.district_admin is not None):
-                        continue  # staff of schools that were not approved only
-                    educators.append(educator_row(obj, roles, teacher_schools, ctx))
-                    educator_links.extend((clever_id, s, EducatorSchool.Role.TEACHER) for s in teacher_schools)
-                    educator_links.extend((clever_id, s, EducatorSchool.Role.STAFF) for s in staff_schools)
-                elif "contact" in obj["roles"]:
-                    ctx.counts["contacts_skipped"] += 1  # parents' data is never stored
-                else:
-                    raise UnusableRecord(
-                        field="roles",
-                        message=f"The user has only roles ClassHub does not use: {', '.join(map(str, obj['roles']))}.",
-                        suggested_fix="Ask the district to check this user's role in their SIS.",
-                    )
-            except UnusableRecord as problem:
-                ctx.issue(kind="users", clever_id=clever_id, problem=problem)
-
+    students, educators = user_writers(ctx)
+    for page, after, upto in pages_with_ranges(ctx.api, "users", limit=ctx.page_limit):
+        found = user_records(page, ctx)
         with transaction.atomic():
-            student_pks = upsert_by_clever_id(Student, students, seen_in_run=ctx.run.pk)
-            ctx.student_pks.update(student_pks)
-            replace_links(
-                StudentSchool,
-                owner_field="student",
-                owner_pks=student_pks.values(),
-                rows=[
-                    {"student_id": student_pks[c], "school_id": ctx.school_pks[s]}
-                    for c, s in student_links
-                    if s in ctx.school_pks
-                ],
-                unique_fields=["student_id", "school_id"],
-            )
-            educator_pks = upsert_by_clever_id(Educator, educators, seen_in_run=ctx.run.pk)
-            ctx.educator_pks.update(educator_pks)
-            replace_links(
-                EducatorSchool,
-                owner_field="educator",
-                owner_pks=educator_pks.values(),
-                rows=[
-                    {"educator_id": educator_pks[c], "school_id": ctx.school_pks[s], "role": role}
-                    for c, s, role in educator_links
-                    if s in ctx.school_pks
-                ],
-                unique_fields=["educator_id", "school_id", "role"],
-            )
-            ctx.flush_issues()
-            progress_add(ctx, len(page))
+            students.write_range(found.students, after=after, upto=upto)
+            educators.write_range(found.educators, after=after, upto=upto)
+            ctx.page_done(len(page))

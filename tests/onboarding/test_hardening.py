@@ -14,26 +14,8 @@ from onboarding.models import AuditEvent, District, EmailKind, EmailLog, EmailSt
 from onboarding.services import connections_sync, onboarding_schedule
 from onboarding.services.scheduling import local_start
 from rosters.models import ImportRun, ImportStatus, Section, Student, StudentSchool
-from rosters.services import import_run_create, import_run_execute
 
 pytestmark = pytest.mark.django_db
-
-
-def test_a_second_import_of_a_district_does_not_start_while_one_runs(imported_a):
-    running = ImportRun.objects.create(district=imported_a, status=ImportStatus.RUNNING, started_at=timezone.now())
-    second = import_run_execute(run_id=import_run_create(district=imported_a).pk)
-    assert second.status == ImportStatus.FAILED and f"#{running.pk}" in second.error
-    imported_a.refresh_from_db()
-    assert imported_a.status == "imported"
-
-
-def test_a_run_left_running_by_a_dead_worker_does_not_block_forever(imported_a, settings):
-    ImportRun.objects.create(
-        district=imported_a,
-        status=ImportStatus.RUNNING,
-        started_at=timezone.now() - dt.timedelta(seconds=settings.Q_TASK_TIMEOUT + 60),
-    )
-    assert import_run_execute(run_id=import_run_create(district=imported_a).pk).status == ImportStatus.SUCCEEDED
 
 
 def test_an_unshared_school_archives_its_sections_and_only_the_people_of_no_other_school(imported_a, sandbox):

@@ -58,9 +58,9 @@ def test_archiving_more_than_the_threshold_waits_for_a_rep(imported_a, sandbox, 
     removed = remove_students(sandbox, imported_a.clever_id, active // 5)  # 20% of the students
     run = run_import(imported_a)
     assert run.status == ImportStatus.HELD
-    assert run.pending_archive["students"] == {"unseen": len(removed), "active": active}
+    assert run.changes["students"] == {"new": 0, "changed": 0, "unseen": len(removed), "active": active}
     assert not Student.objects.filter(district=imported_a, archived_at__isnull=False).exists()
-    assert AuditEvent.objects.filter(district=imported_a, action="rosters.import.archive_held").exists()
+    assert AuditEvent.objects.filter(district=imported_a, action="rosters.import.held").exists()
 
     run = import_run_hold_release(run=run, actor=rep, apply=True)
     assert run.status == ImportStatus.SUCCEEDED
@@ -73,7 +73,7 @@ def test_a_rep_can_discard_a_held_archive(imported_a, sandbox, rep):
     assert run.status == ImportStatus.HELD
     import_run_hold_release(run=run, actor=rep, apply=False)
     assert not Student.objects.filter(district=imported_a, archived_at__isnull=False).exists()
-    assert AuditEvent.objects.filter(district=imported_a, action="rosters.import.archive_discarded").exists()
+    assert AuditEvent.objects.filter(district=imported_a, action="rosters.import.changes_discarded").exists()
 
 
 def test_the_admin_applies_a_held_archive_for_reps(client, group_rep, imported_a, sandbox):
@@ -83,9 +83,9 @@ def test_the_admin_applies_a_held_archive_for_reps(client, group_rep, imported_a
     run = run_import(imported_a)
     client.force_login(group_rep)
     page = client.get(reverse("admin:rosters_importrun_change", args=[run.pk]))
-    assert b"students: 30 of" in page.content
+    assert b"students: 0 new, 0 changed, 30 no longer shared" in page.content
     client.post(
-        reverse("admin:rosters_importrun_changelist"), {"action": "apply_held_archive", "_selected_action": [run.pk]}
+        reverse("admin:rosters_importrun_changelist"), {"action": "apply_held_changes", "_selected_action": [run.pk]}
     )
     run.refresh_from_db()
     assert run.status == ImportStatus.SUCCEEDED

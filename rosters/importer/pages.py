@@ -1,0 +1,78 @@
+"""Reading Clever lists for a full sync: pages fetched one ahead, each with the id range it covers."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from classhub.clever.client import DistrictAPI
+
+_END = object()
+
+
+class _Failure:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def prefetched(pages: Iterator[Any]) -> Iterator[Any]:
+    """Iterate ``pages`` in a background thread, one page ahead.
+
+    While this process writes page n, Clever is already producing page n+1, so reading and writing
+    overlap instead of taking turns. Errors surface in the caller, at the page where they happened.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                if not put(page):
+                    return
+            put(_END)
+        except BaseException as exc:  # noqa: BLE001  (handed to the consumer, which re-raises it)
+            put(_Failure(exc))
+
+    thread = threading.Thread(target=produce, name="clever-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()  # the consumer stopped early (an error while writing): let the reader go
+
+
+def _item_id(item: Any) -> str | None:
+    raw = item.get("id") if isinstance(item, dict) else None
+    return raw.strip() if isinstance(raw, str) and raw.strip() else None
+
+
+def pages_with_ranges(api: DistrictAPI, path: str, *, limit: int) -> Iterator[tuple[list, str | None, str | None]]:
+    """Yield (page, after, upto): the page covers the ids after < id <= upto (Clever sorts by id).
+
+    A last, empty page covers everything after the highest id, so what is stored there counts as unseen.
+    """
+    after: str | None = None
+    for page in prefetched(api.iter_pages(path, limit=limit)):
+        ids = [i for i in map(_item_id, page) if i is not None]
+        # No usable id yet: "" ends an empty range (every id is greater), so nothing counts as unseen.
+        upto = max([*ids, after] if after is not None else ids, default="")
+        yield page, after, upto
+        after = upto
+    yield [], after, None  # everything stored beyond the last id was not sent
