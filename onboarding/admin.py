@@ -228,7 +228,7 @@ class DistrictAdmin(admin.ModelAdmin):
     actions = [
         *purchase_actions(lambda district: district),
         "schedule_onboarding",
-        "run_import_again",
+        "sync_now",
         "go_live",
     ]
 
@@ -275,21 +275,24 @@ class DistrictAdmin(admin.ModelAdmin):
             form=form,
         )
 
-    @admin.action(description="Run the import again…", permissions=["resync"])
-    def run_import_again(self, request, queryset):
-        from rosters.services import import_run_queue
+    @admin.action(description="Sync now (a full sync from Clever)…", permissions=["resync"])
+    def sync_now(self, request, queryset):
+        from rosters.services import district_sync_now
 
         def apply(district):
-            run = import_run_queue(district=district, requested_by=request.user)
-            return f"Queued import #{run.pk} of {district.name}."
+            run, queued = district_sync_now(district=district, requested_by=request.user)
+            if queued:
+                return f"Queued a full sync of {district.name} (import #{run.pk})."
+            return f"{district.name} already has a sync on its way (import #{run.pk}); nothing new was queued."
 
         return confirm_then_apply(
             self,
             request,
             queryset,
-            action="run_import_again",
-            title="Run the import again",
-            explanation="Import the approved schools of these districts from Clever again, in the background.",
+            action="sync_now",
+            title="Sync now",
+            explanation="Read the approved schools of these districts from Clever again, in the background. "
+            "A district whose sync is already queued or running is left to finish it.",
             apply=apply,
         )
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.portal_home, name="home"),
     path("purchase/", views.portal_purchase_confirm, name="purchase-confirm"),
     path("status.json", views.portal_import_status, name="import-status"),
+    path("sync/", views.portal_sync_now, name="sync-now"),
     path("imports/<int:run_id>/issues.csv", views.portal_import_issues_csv, name="import-issues-csv"),
 ]

@@ -6,14 +6,19 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from classhub.errors import ClassHubError
 from onboarding.forms import PurchaseConfirmForm
 from onboarding.models import DistrictStatus, OnboardingSession
 from onboarding.selectors import clever_identity, district_overview, district_timeline, portal_district_for
 from onboarding.services import district_purchase_confirm
 from onboarding.timeline import event_label, journey_steps, next_step
 from rosters.exports import import_issues_csv
-from rosters.models import ImportRun, ImportStatus
+from rosters.models import DistrictSync, ImportRun
 from rosters.selectors import labelled_counts, latest_import_run
+from rosters.services import SYNCED_STATUSES, district_sync_now
+
+# The portal lists the first issues of a run; the CSV has them all.
+PORTAL_ISSUES_SHOWN = 20
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,6 +40,9 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     context["next_step"] = next_step(district.status)
     run = context["last_import"]
     context["import_counts"] = labelled_counts(run.counts) if run else []
+    context["import_issues"] = list(run.issues.all()[:PORTAL_ISSUES_SHOWN]) if run and run.counts.get("issues") else []
+    context["can_sync_now"] = district.status in SYNCED_STATUSES
+    context["sync_state"] = DistrictSync.objects.filter(pk=district.pk).first()
     context["session"] = OnboardingSession.objects.filter(district=district).first()
     context["steps"] = journey_steps(status=district.status, has_session=context["session"] is not None)
     if district.status in (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP):
@@ -63,7 +71,10 @@ def portal_import_status(request: HttpRequest) -> JsonResponse:
                 "phase": run.phase,
                 "phase_label": run.get_phase_display(),
                 "done": run.done,
-                "finished": run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.HELD),
+                "estimated_total": run.estimated_total,
+                "percent": run.percent,
+                "seconds_left": run.seconds_left,
+                "finished": not run.is_active,
             },
         }
     )
@@ -94,4 +105,26 @@ def portal_purchase_confirm(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Thank you: your ClassHub rep sees your answer.")
     else:
         messages.error(request, "Choose one of the two answers, then press Send.")
+    return redirect("portal:home")
+
+
+@login_required
+@require_POST
+def portal_sync_now(request: HttpRequest) -> HttpResponse:
+    """The district admin's Sync now: a full sync of their rosters, unless one is already on its way."""
+    district = portal_district_for(request.user)
+    if district is None:
+        return render(request, "portal/no_district.html", status=403)
+    if district.status not in SYNCED_STATUSES:
+        messages.error(request, "Rosters can be synced once the first import has finished.")
+        return redirect("portal:home")
+    try:
+        run, queued = district_sync_now(district=district, requested_by=request.user)
+    except ClassHubError as exc:
+        messages.error(request, str(exc))
+    else:
+        if queued:
+            messages.success(request, "A full sync with Clever has started. This page shows its progress.")
+        else:
+            messages.info(request, f"A sync is already on its way (import #{run.pk}); this page shows its progress.")
     return redirect("portal:home")

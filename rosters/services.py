@@ -36,6 +36,9 @@ from rosters.selectors import approved_school_ids, roster_counts
 logger = logging.getLogger(__name__)
 
 # What a district must share for ClassHub to work, and how to fix each gap.
+# Districts whose roster ClassHub keeps in sync (events, nightly, Sync now) once the first import is in.
+SYNCED_STATUSES = [DistrictStatus.IMPORTED, DistrictStatus.LIVE, DistrictStatus.NEEDS_ATTENTION]
+
 WHO_FIXES = "Your district's Clever admin can fix this"
 REQUIRED_DATA = [
     ("schools", f"No schools were imported. {WHO_FIXES}: in Clever, share the approved schools with ClassHub."),

@@ -5,14 +5,11 @@ from __future__ import annotations
 import logging
 
 from classhub.errors import ClassHubError
-from onboarding.models import District, DistrictStatus
+from onboarding.models import District
 from rosters.models import DistrictSync, ImportRun
-from rosters.services import district_sync_now, events_sync, import_run_execute
+from rosters.services import SYNCED_STATUSES, district_sync_now, events_sync, import_run_execute
 
 logger = logging.getLogger(__name__)
-
-# Districts whose roster ClassHub keeps in sync.
-SYNCED_STATUSES = [DistrictStatus.IMPORTED, DistrictStatus.LIVE, DistrictStatus.NEEDS_ATTENTION]
 
 
 def import_run_task(run_id: int) -> str:

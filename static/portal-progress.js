@@ -1,18 +1,25 @@
-// While an import runs, refresh its line on the portal every few seconds; reload once it finishes so the
-// counts and the timeline appear. No framework, no external assets.
+// While an import runs, refresh its line and progress bar every few seconds; reload once it finishes so
+// the counts and the timeline appear. No framework, no external assets.
 (function () {
   var script = document.currentScript;
   var url = script && script.dataset.statusUrl;
   var line = document.getElementById("import-line");
-  if (!url || !line) return;
+  var text = document.getElementById("import-text");
+  var bar = document.getElementById("import-progress");
+  if (!url || !line || !text) return;
+  function describe(run) {
+    if (run.status !== "running") return "Waiting for a free worker; it starts in a moment.";
+    var words = "Now importing " + run.phase_label.toLowerCase() + ": " + run.done.toLocaleString() + " records read from Clever";
+    if (run.estimated_total) words += " of about " + run.estimated_total.toLocaleString();
+    if (run.seconds_left) words += ", about " + Math.max(1, Math.round(run.seconds_left / 60)) + " min left";
+    return words + ".";
+  }
   function render(run) {
     var badge = line.querySelector(".badge");
     badge.className = "badge " + run.status;
     badge.textContent = run.status_label;
-    var text = run.status === "running"
-      ? " Now importing " + run.phase_label.toLowerCase() + ": " + run.done.toLocaleString() + " records read from Clever so far."
-      : " Waiting for a free worker; it starts in a moment.";
-    line.lastChild.nodeType === 3 ? (line.lastChild.textContent = text) : line.appendChild(document.createTextNode(text));
+    text.textContent = " " + describe(run);
+    if (bar && run.percent !== null) { bar.value = run.percent; bar.textContent = run.percent + "%"; }
   }
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })

@@ -8,7 +8,7 @@ from django.db import models, transaction
 
 from classhub.clever.parsing import UnusableRecord, date_value, mapping, record_id, text
 from rosters.importer.context import ImportContext
-from rosters.importer.pages import pages_with_ranges
+from rosters.importer.pages import pages_with_ranges, split_unchanged
 from rosters.importer.writer import KindWriter, Record
 from rosters.models import Course, Term
 
@@ -23,7 +23,7 @@ def term_record(obj: dict, ctx: ImportContext) -> Record:
         "end_date": date_value(obj.get("end_date")),
         "last_modified": text(obj.get("last_modified"), 40),
     }
-    return Record(clever_id, row)
+    return Record(clever_id, row, source=ctx.source(obj))
 
 
 def course_record(obj: dict, ctx: ImportContext) -> Record:
@@ -35,7 +35,7 @@ def course_record(obj: dict, ctx: ImportContext) -> Record:
         "number": text(obj.get("number")),
         "last_modified": text(obj.get("last_modified"), 40),
     }
-    return Record(clever_id, row)
+    return Record(clever_id, row, source=ctx.source(obj))
 
 
 CATALOG: dict[str, tuple[type[models.Model], Callable[[dict, ImportContext], Record]]] = {
@@ -62,9 +62,13 @@ def catalog_pks(kind: str, ctx: ImportContext) -> dict[str, int]:
 def _import_kind(ctx: ImportContext, kind: str) -> None:
     writer = KindWriter(ctx, kind, CATALOG[kind][0])
     for page, after, upto in pages_with_ranges(ctx.api, kind, limit=ctx.page_limit):
-        records = catalog_records(kind, page, ctx)
         with transaction.atomic():
-            catalog_pks(kind, ctx).update(writer.write_range(records, after=after, upto=upto))
+            existing = writer.existing_in_range(after, upto)
+            todo, [unchanged] = split_unchanged(page, [existing], ctx)
+            records = catalog_records(kind, todo, ctx)
+            catalog_pks(kind, ctx).update(
+                writer.write_range(records, after=after, upto=upto, existing=existing, unchanged=unchanged)
+            )
             ctx.page_done(len(page))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from classhub.clever.client import DistrictAPI
 from classhub.clever.parsing import UnusableRecord
 from onboarding.models import District
-from rosters.importer.writer import KindStats, Record
+from rosters.importer.writer import ROW_FORMAT_VERSION, KindStats, Record, source_digest
 from rosters.models import ImportIssue, ImportRun, PendingChange
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,26 @@ class ImportContext:
     pending_issues: list[ImportIssue] = field(default_factory=list)
     _unsaved_records: int = 0
     _last_save: float = field(default_factory=time.monotonic)
+    _scope: bytes = b""
+    _digests: dict[int, str] = field(default_factory=dict)  # by id() of the objects of the current page
+
+    @property
+    def scope(self) -> bytes:
+        """What besides a Clever object decides its rows: the approved schools and the row format.
+
+        Part of every record's digest, so approving or removing a school rewrites what it touches.
+        """
+        if not self._scope:
+            self._scope = f"|v{ROW_FORMAT_VERSION}|{','.join(sorted(self.approved_school_ids))}".encode()
+        return self._scope
+
+    def source(self, obj) -> str:
+        """The object's digest, computed once per page (the page is hashed, then its changes built)."""
+        key = id(obj)
+        digest = self._digests.get(key)
+        if digest is None:
+            digest = self._digests[key] = source_digest(obj, self.scope)
+        return digest
 
     # ----- issues -------------------------------------------------------------------------
 
@@ -106,6 +126,7 @@ class ImportContext:
 
     def page_done(self, records_read: int) -> None:
         """Call inside the page's transaction: writes its issues and, every so often, the progress."""
+        self._digests = {}  # ids of this page's objects may be reused by the next page's
         if self.pending_issues:
             ImportIssue.objects.bulk_create(self.pending_issues)
             self.pending_issues = []

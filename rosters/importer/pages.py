@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from classhub.clever.client import DistrictAPI
+from rosters.importer.writer import Existing
+
+if TYPE_CHECKING:
+    from rosters.importer.context import ImportContext
 
 _END = object()
 
@@ -58,7 +62,7 @@ def prefetched(pages: Iterator[Any]) -> Iterator[Any]:
         stop.set()  # the consumer stopped early (an error while writing): let the reader go
 
 
-def _item_id(item: Any) -> str | None:
+def item_id(item: Any) -> str | None:
     raw = item.get("id") if isinstance(item, dict) else None
     return raw.strip() if isinstance(raw, str) and raw.strip() else None
 
@@ -70,9 +74,35 @@ def pages_with_ranges(api: DistrictAPI, path: str, *, limit: int) -> Iterator[tu
     """
     after: str | None = None
     for page in prefetched(api.iter_pages(path, limit=limit)):
-        ids = [i for i in map(_item_id, page) if i is not None]
+        ids = [i for i in map(item_id, page) if i is not None]
         # No usable id yet: "" ends an empty range (every id is greater), so nothing counts as unseen.
         upto = max([*ids, after] if after is not None else ids, default="")
         yield page, after, upto
         after = upto
     yield [], after, None  # everything stored beyond the last id was not sent
+
+
+def split_unchanged(
+    page: list, existing: Sequence[dict[str, Existing]], ctx: ImportContext
+) -> tuple[list, list[set[str]]]:
+    """Set aside the objects whose stored record (in any of the ``existing`` maps) has the same digest.
+
+    Returns the objects still to build and write, and per map the ids found unchanged. This is what
+    makes a sync with nothing new cheap: an unchanged object is hashed, never parsed into rows.
+    """
+    todo: list = []
+    unchanged: list[set[str]] = [set() for _ in existing]
+    for obj in page:
+        clever_id = item_id(obj)
+        if clever_id is not None:
+            digest = ctx.source(obj)
+            for found, stored in zip(unchanged, existing, strict=True):
+                record = stored.get(clever_id)
+                if record is not None and not record.archived and record.digest == digest:
+                    found.add(clever_id)
+                    break
+            else:
+                todo.append(obj)
+        else:
+            todo.append(obj)  # no usable id: the builder turns it into an issue
+    return todo, unchanged

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from classhub.clever.parsing import UnusableRecord, mapping, record_id, text
 from rosters.importer.context import ImportContext
-from rosters.importer.pages import pages_with_ranges
+from rosters.importer.pages import pages_with_ranges, split_unchanged
 from rosters.importer.tables import KIND_LINKS
 from rosters.importer.writer import KindWriter, Record
 from rosters.models import School
@@ -35,7 +35,7 @@ def school_record(obj: dict, ctx: ImportContext) -> Record | None:
         "state": text(location.get("state"), 64),
         "last_modified": text(obj.get("last_modified"), 40),
     }
-    return Record(clever_id, row)
+    return Record(clever_id, row, source=ctx.source(obj))
 
 
 def school_records(page: list, ctx: ImportContext) -> list[Record]:
@@ -58,7 +58,11 @@ def school_writer(ctx: ImportContext) -> KindWriter:
 def import_schools(ctx: ImportContext) -> None:
     writer = school_writer(ctx)
     for page, after, upto in pages_with_ranges(ctx.api, "schools", limit=ctx.page_limit):
-        records = school_records(page, ctx)
         with transaction.atomic():
-            ctx.school_pks.update(writer.write_range(records, after=after, upto=upto))
+            existing = writer.existing_in_range(after, upto)
+            todo, [unchanged] = split_unchanged(page, [existing], ctx)
+            records = school_records(todo, ctx)
+            ctx.school_pks.update(
+                writer.write_range(records, after=after, upto=upto, existing=existing, unchanged=unchanged)
+            )
             ctx.page_done(len(page))

@@ -21,7 +21,7 @@ from classhub.clever.parsing import (
     user_roles,
 )
 from rosters.importer.context import ImportContext
-from rosters.importer.pages import pages_with_ranges
+from rosters.importer.pages import pages_with_ranges, split_unchanged
 from rosters.importer.tables import KIND_LINKS
 from rosters.importer.writer import KindWriter, Record
 from rosters.models import Educator, EducatorSchool, Student
@@ -52,7 +52,7 @@ def student_record(obj: dict, role: dict, school_ids: list[str], ctx: ImportCont
         "last_modified": text(obj.get("last_modified"), 40),
     }
     links, complete = _school_links(school_ids, ctx)
-    return Record(clever_id, row, {"schools": links}, complete)
+    return Record(clever_id, row, {"schools": links}, complete, source=ctx.source(obj))
 
 
 def educator_record(obj: dict, roles, teacher_schools: list[str], staff_schools: list[str], ctx) -> Record:
@@ -79,7 +79,7 @@ def educator_record(obj: dict, roles, teacher_schools: list[str], staff_schools:
     }
     teaching, complete_t = _school_links(teacher_schools, ctx, EducatorSchool.Role.TEACHER.value)
     working, complete_s = _school_links(staff_schools, ctx, EducatorSchool.Role.STAFF.value)
-    return Record(clever_id, row, {"schools": teaching + working}, complete_t and complete_s)
+    return Record(clever_id, row, {"schools": teaching + working}, complete_t and complete_s, source=ctx.source(obj))
 
 
 @dataclass
@@ -141,8 +141,15 @@ def user_writers(ctx: ImportContext) -> tuple[KindWriter, KindWriter]:
 def import_users(ctx: ImportContext) -> None:
     students, educators = user_writers(ctx)
     for page, after, upto in pages_with_ranges(ctx.api, "users", limit=ctx.page_limit):
-        found = user_records(page, ctx)
         with transaction.atomic():
-            students.write_range(found.students, after=after, upto=upto)
-            educators.write_range(found.educators, after=after, upto=upto)
+            stored_students = students.existing_in_range(after, upto)
+            stored_educators = educators.existing_in_range(after, upto)
+            todo, (same_students, same_educators) = split_unchanged(page, [stored_students, stored_educators], ctx)
+            found = user_records(todo, ctx)
+            students.write_range(
+                found.students, after=after, upto=upto, existing=stored_students, unchanged=same_students
+            )
+            educators.write_range(
+                found.educators, after=after, upto=upto, existing=stored_educators, unchanged=same_educators
+            )
             ctx.page_done(len(page))

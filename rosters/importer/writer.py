@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +46,27 @@ class Record:
     # False when a reference could not be resolved: such a record is never skipped as unchanged,
     # so the link appears as soon as its target is shared.
     complete: bool = True
+    # The Clever ids the links come from, when resolving them costs queries (a section's students):
+    # they are resolved only if the record is written.
+    refs: tuple | None = None
+    # The digest of the Clever object this record was built from (see source_digest): equal digests
+    # mean an unchanged record, which a sync skips before even building its rows.
+    source: str = ""
 
     def digest(self) -> str:
+        if self.source:
+            return self.source
         links = sorted((name, sorted(rows)) for name, rows in self.links.items())
         return hashlib.blake2b(repr((self.row, links)).encode(), digest_size=16).hexdigest()
+
+
+# Bump when the way Clever objects become rows changes, so the next sync rewrites every record.
+ROW_FORMAT_VERSION = 1
+
+
+def source_digest(obj: Any, scope: bytes) -> str:
+    """A digest of a Clever object as sent, within a scope (the approved schools, the row format)."""
+    return hashlib.blake2b(repr(obj).encode() + scope, digest_size=16).hexdigest()
 
 
 @dataclass
@@ -85,12 +102,21 @@ def chunks(items: Sequence, size: int = ID_CHUNK) -> Iterable[Sequence]:
 class KindWriter:
     """Writes the records of one model (and its link tables) for one district."""
 
-    def __init__(self, ctx: ImportContext, kind: str, model: type[models.Model], links: Sequence[LinkTable] = ()):
+    def __init__(
+        self,
+        ctx: ImportContext,
+        kind: str,
+        model: type[models.Model],
+        links: Sequence[LinkTable] = (),
+        resolve: Callable[[list[Record]], None] | None = None,
+    ):
         self.ctx = ctx
         self.kind = kind
         self.model = model
         self.table = quoted(model._meta.db_table)
         self.links = {link.name: link for link in links}
+        # Fills in the links (and ``complete``) of the records that will be written, just before writing.
+        self.resolve = resolve
         self.stats = ctx.stats.setdefault(kind, KindStats())
 
     # ----- reading what is stored -------------------------------------------------------------
@@ -126,11 +152,25 @@ class KindWriter:
 
     # ----- writing ----------------------------------------------------------------------------
 
-    def write_range(self, records: Sequence[Record], *, after: str | None, upto: str | None) -> dict[str, int]:
-        """Write one page of a full sync covering (after, upto]; returns {clever_id: pk} of the records."""
-        existing = self.existing_in_range(after, upto)
+    def write_range(
+        self,
+        records: Sequence[Record],
+        *,
+        after: str | None,
+        upto: str | None,
+        existing: dict[str, Existing] | None = None,
+        unchanged: set[str] = frozenset(),
+    ) -> dict[str, int]:
+        """Write one page of a full sync covering (after, upto]; returns {clever_id: pk} of its records.
+
+        ``existing`` is this writer's range read, when the caller already made it to find the
+        ``unchanged`` records (skipped before they were built; they count as seen).
+        """
+        existing = existing if existing is not None else self.existing_in_range(after, upto)
         pks = self._write(records, existing, stage=True)
-        sent = {r.clever_id for r in records}
+        self.stats.unchanged += len(unchanged)
+        pks.update((cid, existing[cid].pk) for cid in unchanged)
+        sent = {r.clever_id for r in records} | unchanged
         active = [e for cid, e in existing.items() if not e.archived]
         self.stats.active += len(active)
         unseen = [e.pk for cid, e in existing.items() if cid not in sent and not e.archived]
@@ -159,6 +199,11 @@ class KindWriter:
                 changed.append((record, digest, stored.pk))
             else:
                 self.stats.unchanged += 1
+        if self.resolve is not None and (new or changed):
+            self.resolve([r for r, _d in new] + [r for r, _d, _pk in changed])
+            # A record whose links could not all be resolved is written without a digest.
+            new = [(r, d if r.complete else "") for r, d in new]
+            changed = [(r, d if r.complete else "", pk) for r, d, pk in changed]
         if new:
             inserted = self._insert(new)
             pks.update(inserted)

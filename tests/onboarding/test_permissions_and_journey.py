@@ -54,7 +54,7 @@ def test_a_rep_in_the_reps_group_works_without_being_superuser(client, group_rep
     actions = dict(page.context["action_form"].fields["action"].choices)
     assert {"approve_requests", "deny_requests", "mark_purchased"} <= set(actions)
     district_actions = dict(client.get(reverse(DISTRICTS)).context["action_form"].fields["action"].choices)
-    assert {"schedule_onboarding", "run_import_again", "go_live"} <= set(district_actions)
+    assert {"schedule_onboarding", "sync_now", "go_live"} <= set(district_actions)
 
     request_c = demo_requests["c"]
     client.post(reverse(REQUESTS), {"action": "mark_purchased", "_selected_action": [request_c.pk], "confirm": "yes"})
@@ -67,7 +67,7 @@ def test_support_can_look_but_not_act(client, support_user, demo_requests):
     page = client.get(reverse(REQUESTS))
     assert page.status_code == 200
     assert not action_names(page) & {"approve_requests", "deny_requests", "mark_purchased", "mark_not_purchased"}
-    assert not action_names(client.get(reverse(DISTRICTS))) & {"schedule_onboarding", "run_import_again", "go_live"}
+    assert not action_names(client.get(reverse(DISTRICTS))) & {"schedule_onboarding", "sync_now", "go_live"}
     request_a = demo_requests["a"]
     ids = list(request_a.school_decisions.values_list("clever_school_id", flat=True))
     # Posting an action they do not have does nothing.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import csv
 import io
 
 import pytest
+from django.utils import timezone
 from django.urls import reverse
 
 from onboarding.models import District
@@ -73,11 +76,18 @@ def test_a_district_admin_gets_only_their_own_districts_issues(client, django_us
 
 def test_the_portal_status_endpoint_reports_the_own_districts_import_progress(client, django_user_model, runs):
     run, _ = runs
-    ImportRun.objects.filter(pk=run.pk).update(status="running", phase="users", done=1200)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status="running",
+        phase="users",
+        done=1200,
+        estimated_total=4800,
+        started_at=timezone.now() - dt.timedelta(seconds=60),
+    )
     user = clever_district_admin(django_user_model, district_clever_id="a" * 24)
     assert client.get(reverse("portal:import-status")).status_code == 302  # sign in first
     client.force_login(user)
     body = client.get(reverse("portal:import-status")).json()
+    assert 180 <= body["import"].pop("seconds_left") < 200  # a quarter read in a minute: about three to go
     assert body["import"] == {
         "id": run.pk,
         "status": "running",
@@ -85,6 +95,8 @@ def test_the_portal_status_endpoint_reports_the_own_districts_import_progress(cl
         "phase": "users",
         "phase_label": "Students, teachers and admins",
         "done": 1200,
+        "estimated_total": 4800,
+        "percent": 25,
         "finished": False,
     }
     page = client.get(reverse("portal:home"))

@@ -11,37 +11,49 @@ from rosters.services import import_run_create, import_run_execute
 
 
 class TerminalProgress:
-    """One self-rewriting line: which phase of how many, records read, and the rate.
+    """One self-rewriting line: a bar (when the run has an estimate), the phase, records read, rate, time left.
 
-    Clever's API gives no totals, so progress is shown per phase rather than as a percentage.
+    The estimate comes from the previous run or the review's dry run; Clever's API gives no totals.
     """
+
+    BAR_WIDTH = 24
 
     def __init__(self, stream) -> None:
         self.stream = stream
         self.started = time.monotonic()
         self.interactive = stream.isatty()
         self.last_phase = ""
+        self.done = 0
         self.phase_numbers = {phase: n for n, (phase, _importer) in enumerate(PHASES, start=1)}
 
-    def __call__(self, run: ImportRun) -> None:
+    def line(self, run: ImportRun) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         step = self.phase_numbers.get(run.phase)
         where = f"[{step}/{len(PHASES)}]" if step else "[   ]"
-        line = f"{where} {run.get_phase_display():<32} {run.done:>10,} records  {run.done / elapsed:>9,.0f}/s"
+        rate = run.done / elapsed
+        text = f"{where} {run.get_phase_display():<30} {run.done:>10,} records {rate:>8,.0f}/s"
+        if run.estimated_total:
+            fraction = min(1.0, run.done / run.estimated_total)
+            filled = int(fraction * self.BAR_WIDTH)
+            bar = "#" * filled + "-" * (self.BAR_WIDTH - filled)
+            left = (run.estimated_total - run.done) / rate if rate and run.done < run.estimated_total else 0
+            text = f"[{bar}] {fraction:4.0%} " + text + f"  ~{int(left // 60)}:{int(left % 60):02d} left"
+        return text
+
+    def __call__(self, run: ImportRun) -> None:
         if self.interactive:
-            self.stream.write(f"\r{line}")
+            self.stream.write(f"\r{self.line(run)}")
             self.stream.flush()
         elif run.phase != self.last_phase:
             # In a log, one line as each phase starts, with what was read before it.
-            self.stream.write(f"{where} {run.get_phase_display()}… ({run.done:,} records read so far)\n")
+            self.stream.write(f"{self.line(run)}\n")
         self.last_phase = run.phase
         self.done = run.done
 
     def close(self) -> None:
         elapsed = time.monotonic() - self.started
-        done = getattr(self, "done", 0)
         prefix = "\n" if self.interactive else ""
-        self.stream.write(f"{prefix}Read {done:,} records from Clever in {elapsed:,.1f}s.\n")
+        self.stream.write(f"{prefix}Read {self.done:,} records from Clever in {elapsed:,.1f}s.\n")
 
 
 class Command(BaseCommand):
