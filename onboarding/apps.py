@@ -8,6 +8,8 @@ class OnboardingConfig(AppConfig):
 
     def ready(self) -> None:
         from onboarding import checks  # noqa: F401  (registers system checks)
+        from onboarding.groups import groups_ensure
         from onboarding.schedules import schedules_ensure
 
         post_migrate.connect(schedules_ensure, sender=self, dispatch_uid="onboarding-schedules")
+        post_migrate.connect(groups_ensure, sender=self, dispatch_uid="onboarding-groups")

@@ -24,13 +24,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False  # imported data is archived by the sync, never deleted by hand
 
 
-class ImportIssueInline(admin.TabularInline):
-    model = ImportIssue
-    extra = 0
-    fields = ["kind", "clever_id", "field", "message", "suggested_fix"]
-    readonly_fields = fields
-    can_delete = False
-    max_num = 0
+# A run's page shows this many of its issues; the issue list (paginated) and the CSV have them all.
+RUN_PAGE_ISSUES = 25
+
+
+@admin.register(ImportIssue)
+class ImportIssueAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "clever_id", "field", "message", "suggested_fix", "run"]
+    list_filter = ["kind"]
+    list_select_related = ["run__district"]
+    search_fields = ["=clever_id", "=run__id"]
+    list_per_page = 100
 
 
 @admin.register(ImportRun)
@@ -44,9 +48,9 @@ class ImportRunAdmin(ReadOnlyAdmin):
         "counts_table",
         "changes_summary",
         "pending_preview",
+        "issues_sample",
         "issues_download",
     ]
-    inlines = [ImportIssueInline]
     actions = ["apply_held_changes", "discard_held_changes"]
 
     def has_resync_permission(self, request) -> bool:
@@ -135,7 +139,26 @@ class ImportRunAdmin(ReadOnlyAdmin):
     @admin.display(description="Issues")
     def issues_download(self, obj: ImportRun) -> str:
         url = reverse("admin:rosters_importrun_issues_csv", args=[obj.pk])
-        return format_html('<a href="{}">Download the issues (CSV)</a>', url)
+        listing = reverse("admin:rosters_importissue_changelist") + f"?q={obj.pk}"
+        return format_html('<a href="{}">Download the issues (CSV)</a> · <a href="{}">All issues</a>', url, listing)
+
+    @admin.display(description="First issues")
+    def issues_sample(self, obj: ImportRun) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (i.kind, i.clever_id or "—", i.field, i.message, i.suggested_fix)
+                for i in obj.issues.all()[:RUN_PAGE_ISSUES]
+            ),
+        )
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>Kind</th><th>Clever id</th><th>Field</th><th>Problem</th><th>Fix</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="Counts")
     def counts_table(self, obj: ImportRun) -> str:

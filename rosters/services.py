@@ -237,6 +237,13 @@ def _import_start(run: ImportRun) -> None:
         dead.error = f"The worker running this import stopped before it finished; import #{run.pk} took over."
         dead.finished_at = timezone.now()
         dead.save(update_fields=["status", "error", "finished_at"])
+    # A held run's staged changes are stale once Clever is read again: this run finds them afresh.
+    for stale in ImportRun.objects.filter(district=district, status=ImportStatus.HELD).exclude(pk=run.pk):
+        stale.pending_changes.all().delete()
+        stale.status = ImportStatus.FAILED
+        stale.error = f"Replaced by import #{run.pk}, which reads Clever again; decide on that one if it is held."
+        stale.finished_at = stale.finished_at or timezone.now()
+        stale.save(update_fields=["status", "error", "finished_at"])
     run.status = ImportStatus.RUNNING
     run.phase = ImportPhase.DISTRICT
     run.started_at = timezone.now()

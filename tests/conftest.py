@@ -165,9 +165,12 @@ def approve_demo(demo_requests, rep):
 @pytest.fixture
 def imported_a(approve_demo):
     """Demo district (a) approved and imported."""
+    from rosters.models import ImportRun, ImportStatus
     from rosters.services import import_run_create, import_run_execute
 
     district = approve_demo("a")
-    import_run_execute(run_id=import_run_create(district=district).pk)
+    # Approval queued the first import; run that one, as a worker would.
+    queued = ImportRun.objects.filter(district=district, status=ImportStatus.QUEUED).first()
+    import_run_execute(run_id=(queued or import_run_create(district=district)).pk)
     district.refresh_from_db()
     return district

@@ -137,7 +137,7 @@ def test_a_worker_killed_mid_import_leaves_a_database_the_next_run_makes_equal_t
     ImportRun.objects.filter(district=district).update(status=ImportStatus.FAILED)  # the approval's queued run
     # Slow the sections down so the worker is surely killed in the middle of writing them.
     sandbox.inject_fault(path_prefix="/v3.0/sections", status=None, delay_seconds=0.3, count=1000)
-    worker = subprocess.Popen(
+    worker = subprocess.Popen(  # noqa: S603  (our own manage.py, no outside input)
         [sys.executable, "manage.py", "import_district", district.clever_id],
         cwd=ROOT,
         env=_worker_environment(),
@@ -173,3 +173,13 @@ def test_a_worker_killed_mid_import_leaves_a_database_the_next_run_makes_equal_t
     call_command("import_district", district.clever_id)
     assert roster_snapshot(district) == resumed
     assert DistrictSync.objects.get(pk=district.pk).lease_holder == ""
+
+
+def test_a_new_sync_replaces_a_held_one_and_holds_again_if_the_change_is_still_there(imported_a, sandbox):
+    rename_students(sandbox, imported_a.clever_id, 0.6)
+    held = import_run_execute(run_id=import_run_create(district=imported_a).pk)
+    again = import_run_execute(run_id=import_run_create(district=imported_a).pk)
+    held.refresh_from_db()
+    assert held.status == ImportStatus.FAILED and f"import #{again.pk}" in held.error
+    assert not PendingChange.objects.filter(run=held).exists()
+    assert again.status == ImportStatus.HELD
