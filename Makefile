@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint install clean
+.PHONY: run test lint bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The roster sync benchmark (README "Benchmark"): `make bench`, `make bench STUDENTS=1000000`,
+# `make bench DATABASE=postgres`, and any option of `python -m bench --help` in ARGS.
+STUDENTS ?=
+DATABASE ?= sqlite
+ARGS ?=
+bench: install
+	$(BIN)/python -m bench $(if $(STUDENTS),--students $(STUDENTS)) $(if $(filter postgres,$(DATABASE)),--postgres) $(ARGS)
 
 
 clean:

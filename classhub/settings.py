@@ -104,10 +104,11 @@ else:
             "TEST": {"NAME": str(DATA_DIR / "test-classhub.sqlite3")},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers (web + worker)
-                # wait on the busy timeout instead of failing with "database is locked".
+                # wait on the busy timeout instead of failing with "database is locked". A 100 MB page
+                # cache (allocated only as used) keeps a big import's indexes in memory.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"),
+                "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA cache_size=-100000;"),
             },
         }
     }

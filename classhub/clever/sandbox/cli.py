@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import ipaddress
 import sys
 import threading
 
-from .dataset import DatasetError, load_folder
-from .demo import generate_demo
+from .dataset import KINDS, DatasetError, SandboxDataset, load_folder
+from .demo import generate_demo, generate_district
 from .server import SandboxServer
 
 DEFAULTS = {
@@ -20,6 +21,7 @@ DEFAULTS = {
     "client_secret": "classhub-sandbox-secret",
     "allow_remote": False,
     "quiet": False,
+    "students": None,
 }
 
 
@@ -33,9 +35,48 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def build_dataset(dataset: str, seed: int):
-    """'demo' -> generate_demo(seed), anything else is a folder for load_folder()."""
+def build_dataset(dataset: str, seed: int, students: list[int] | None = None):
+    """'demo' -> generate_demo(seed), anything else is a folder for load_folder(); students -> bench_dataset()."""
+    if students:
+        return bench_dataset(students, seed)
     return generate_demo(seed) if dataset == "demo" else load_folder(dataset)
+
+
+def bench_dataset(students: list[int], seed: int = 1) -> SandboxDataset:
+    """One generated district per size (seeds seed, seed+1, ...), each with a district admin and a seed event.
+
+    generate_district() has no admin, without which an import ends in "needs attention", and no event,
+    without which an events cursor cannot be seeded before the first import.
+    """
+    ds = SandboxDataset()
+    for n, count in enumerate(students):
+        if count < 1:
+            raise DatasetError(f"--students: a district needs at least one student, not {count}")
+        part = generate_district(students=count, seed=seed + n)
+        (did,) = part.districts
+        for kind in KINDS:
+            ds.collection(kind).update(part.collection(kind))
+        ds.shared_schools.update(part.shared_schools)
+        admin_id = hashlib.sha256(f"admin:{did}".encode()).hexdigest()[:24]
+        stamp = "2026-08-01T12:00:00.000Z"
+        ds.users[admin_id] = {
+            "id": admin_id,
+            "district": did,
+            "email": f"admin@district{seed + n}.bench.example.org",
+            "name": {"first": "Pat", "middle": "", "last": "Admin"},
+            "created": stamp,
+            "last_modified": stamp,
+            "roles": {"district_admin": {"title": "Technology Director", "legacy_id": ""}},
+        }
+        ds.events.append(
+            {
+                "id": f"{(0x64 << 88) + n + 1:024x}",
+                "created": stamp,
+                "type": "districts.created",
+                "data": {"object": dict(ds.districts[did])},
+            }
+        )
+    return ds
 
 
 def serve(
@@ -48,6 +89,7 @@ def serve(
     client_secret: str = DEFAULTS["client_secret"],
     allow_remote: bool = False,
     quiet: bool = False,
+    students: list[int] | None = None,
     out=None,
     stop_event: threading.Event | None = None,
 ) -> int:
@@ -61,7 +103,7 @@ def serve(
         )
         return 2
     try:
-        data = build_dataset(dataset, seed)
+        data = build_dataset(dataset, seed, students)
     except DatasetError as exc:
         print(f"Cannot load dataset: {exc}", file=out)
         return 2
@@ -114,6 +156,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--client-secret", default=DEFAULTS["client_secret"])
     p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
     p.add_argument("--quiet", action="store_true", help="do not log requests")
+    p.add_argument(
+        "--students",
+        type=int,
+        action="append",
+        metavar="N",
+        help="serve a generated benchmark district of N students instead of --dataset (repeat for more districts)",
+    )
     return p
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import hashlib
 import hmac
 import html
@@ -20,7 +21,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .dataset import KINDS, ROLES, SandboxDataset, has_role, now_iso, user_school_ids
+from .dataset import KINDS, ROLES, SandboxDataset, _is_hex, has_role, now_iso, user_school_ids
 
 MAX_LIMIT = 10000
 DEFAULT_LIMIT = 100
@@ -862,22 +863,86 @@ class SandboxServer:
         segments = [s for s in path.split("/") if s][1:]
         if not segments:
             return self._overview(query, headers) if method == "GET" else message(405)
+        if segments == ["events"] and method == "POST":
+            return self._control_events(body)
         payload = self._parse_form({"Content-Type": "application/json"}, body) if body else {}
         if payload is None:
             return message(400, "body must be a JSON object")
         if segments == ["faults"]:
             return self._control_faults(method, payload)
-        if segments == ["events"] and method == "POST":
-            try:
-                event = self.dataset.add_event(
-                    payload.get("type", ""), payload.get("object"), payload.get("previous_attributes")
-                )
-            except ValueError as exc:
-                return message(400, str(exc))
-            return json_response(201, {"data": event})
         if len(segments) == 3 and segments[0] == "districts" and method == "POST":
             return self._control_district(segments[1], segments[2], payload)
         return message(404, "Not Found")
+
+    def _control_events(self, body: bytes) -> Response:
+        """POST /sandbox/events: one {type, object, previous_attributes}, or a JSON list of them (all or none)."""
+        try:
+            payload = json.loads(body.decode() or "{}")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return message(400, "body must be a JSON object or a list of objects")
+        if isinstance(payload, list):
+            try:
+                events = self.add_events(payload)
+            except ValueError as exc:
+                return message(400, str(exc))
+            return json_response(201, {"count": len(events), "ids": [e["id"] for e in events]})
+        if not isinstance(payload, dict):
+            return message(400, "body must be a JSON object or a list of objects")
+        try:
+            event = self.dataset.add_event(
+                payload.get("type", ""), payload.get("object"), payload.get("previous_attributes")
+            )
+        except ValueError as exc:
+            return message(400, str(exc))
+        return json_response(201, {"data": event})
+
+    def add_events(self, items: list) -> list[dict]:
+        """Apply many created/updated/deleted changes and record their events, in order, in one go.
+
+        SandboxDataset.add_event() recomputes what a district sees after every change, which takes
+        hours for 10k events in a 100k-student district; here visibility is judged once for the whole
+        batch (before it for deletions, after it otherwise). Nothing is applied if any item is invalid.
+        """
+        changes = []
+        for n, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise ValueError(f"event {n}: not an object")
+            event_type, obj = item.get("type", ""), item.get("object")
+            kind, _, action = str(event_type).partition(".")
+            if kind not in KINDS or action not in ("created", "updated", "deleted"):
+                raise ValueError(f"event {n}: unknown event type {event_type!r}")
+            if not isinstance(obj, dict) or not obj.get("id") or not isinstance(obj["id"], str):
+                raise ValueError(f"event {n}: event object needs an 'id'")
+            district = obj["id"] if kind == "districts" else obj.get("district", "")
+            changes.append((event_type, kind, action, copy.deepcopy(obj), item.get("previous_attributes"), district))
+        with self.lock:
+            ds = self.dataset
+            seen_before = [
+                bool(district) and ds.is_visible(district, kind, obj["id"]) if action == "deleted" else None
+                for _type, kind, action, obj, _prev, district in changes
+            ]
+            for _type, kind, action, obj, _prev, _district in changes:
+                if action == "deleted":
+                    ds.collection(kind).pop(obj["id"], None)
+                else:
+                    ds.collection(kind)[obj["id"]] = copy.deepcopy(obj)
+            ds.invalidate()
+            top = max((int(e["id"], 16) for e in ds.events if _is_hex(e.get("id", ""))), default=0x65 << 88)
+            events = []
+            for n, (event_type, kind, action, obj, previous, district) in enumerate(changes):
+                seen = (
+                    seen_before[n]
+                    if action == "deleted"
+                    else bool(district) and ds.is_visible(district, kind, obj["id"])
+                )
+                event = {"id": f"{top + n + 1:024x}", "created": now_iso(), "type": event_type, "data": {"object": obj}}
+                if action == "updated":
+                    event["data"]["previous_attributes"] = copy.deepcopy(previous or {})
+                ds.events.append(event)
+                ds.event_audience[event["id"]] = district if seen else ""
+                events.append(event)
+            ds.invalidate()
+        return events
 
     def _control_faults(self, method: str, payload: dict) -> Response:
         """POST adds a fault (inject_fault kwargs), DELETE clears them."""
