@@ -108,7 +108,10 @@ else:
                 # cache (allocated only as used) keeps a big import's indexes in memory.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA cache_size=-100000;"),
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+                    "PRAGMA cache_size=-100000;"
+                ),
             },
         }
     }
