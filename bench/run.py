@@ -274,6 +274,8 @@ def product_env() -> dict[str, str]:
         PYTHONUNBUFFERED="1",
         CLEVER_CLIENT_ID=CLIENT_ID,
         CLEVER_CLIENT_SECRET=CLIENT_SECRET,
+        # As in production: DEBUG's query log formats every statement (on SQLite with extra queries).
+        DJANGO_DEBUG="0",
     )
     env.setdefault("CLASSHUB_LOG_LEVEL", "WARNING")
     return env

@@ -73,6 +73,8 @@ class Student(CleverRecord):
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Not an EmailField: Clever does not validate emails and they may even lack "@".
     email = models.CharField(max_length=254, blank=True, db_index=True)
+    # The email as devices match it: trimmed and lower-cased (indexed with the district below).
+    email_key = models.CharField(max_length=254, blank=True)
     first_name = models.CharField(max_length=255, blank=True)
     middle_name = models.CharField(max_length=255, blank=True)
     last_name = models.CharField(max_length=255, blank=True)
@@ -83,7 +85,11 @@ class Student(CleverRecord):
     graduation_year = models.CharField(max_length=16, blank=True)
 
     class Meta(CleverRecord.Meta):
-        indexes = [*CleverRecord.Meta.indexes, models.Index(fields=["district", "last_name", "first_name"])]
+        indexes = [
+            *CleverRecord.Meta.indexes,
+            models.Index(fields=["district", "last_name", "first_name"]),
+            models.Index(fields=["district", "email_key"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.clever_id

@@ -9,6 +9,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import reset_queries
+
 from classhub.clever.client import DistrictAPI
 from classhub.clever.parsing import UnusableRecord
 from onboarding.models import District
@@ -127,6 +130,8 @@ class ImportContext:
     def page_done(self, records_read: int) -> None:
         """Call inside the page's transaction: writes its issues and, every so often, the progress."""
         self._digests = {}  # ids of this page's objects may be reused by the next page's
+        if settings.DEBUG:
+            reset_queries()  # DEBUG logs every query; a million-record run would keep them all
         if self.pending_issues:
             ImportIssue.objects.bulk_create(self.pending_issues)
             self.pending_issues = []

@@ -61,7 +61,7 @@ class Record:
 
 
 # Bump when the way Clever objects become rows changes, so the next sync rewrites every record.
-ROW_FORMAT_VERSION = 1
+ROW_FORMAT_VERSION = 2  # 2: students carry email_key
 
 
 def source_digest(obj: Any, scope: bytes) -> str:
