@@ -20,9 +20,11 @@ class CleverRecord(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
     last_modified = models.CharField(max_length=40, blank=True)  # as Clever sent it (ISO 8601)
     archived_at = models.DateTimeField(null=True, blank=True)
-    # A digest of what the sync last wrote (the row and its links); a sync skips records whose digest is
-    # unchanged. Blank when some reference could not be resolved, so such a record is always rewritten.
+    # The digest of the Clever object last written (see importer.writer.Record.digests): a sync skips
+    # records whose digest is unchanged. Blank when a link target was not shared: rebuilt every sync.
     sync_hash = models.CharField(max_length=32, blank=True)
+    # The digest of the row and its links as written: only a different one counts as a change.
+    row_hash = models.CharField(max_length=32, blank=True)
 
     class Meta:
         abstract = True

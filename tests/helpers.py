@@ -72,8 +72,8 @@ def roster_snapshot(district, *, active_only: bool = False) -> dict[str, set]:
         return {f"{prefix}archived_at": None} if active_only else {}
 
     def rows(model, *relations):
-        # sync_hash is bookkeeping (how the row was last written), not roster content.
-        skip = {"id", "district_id", "archived_at", "sync_hash", *(f"{name}_id" for name in relations)}
+        # sync_hash and row_hash are bookkeeping (how the row was last written), not roster content.
+        skip = {"id", "district_id", "archived_at", "sync_hash", "row_hash", *(f"{name}_id" for name in relations)}
         records = model.objects.filter(district=district, **active())
         values = records.values(
             *[f.attname for f in model._meta.concrete_fields if f.attname not in skip],

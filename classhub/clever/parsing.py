@@ -25,12 +25,12 @@ class UnusableRecord(ValueError):  # noqa: N818  (a record problem, reported as 
 def text(value: Any, max_length: int = 255) -> str:
     """Any scalar as a trimmed string cut to the column's length; containers and null become ''."""
     if type(value) is str:  # the common case first: this runs for every field of a million records
-        return value.strip()[:max_length]
+        return value.replace("\x00", "").strip()[:max_length]  # PostgreSQL cannot store NUL
     if value is None or isinstance(value, dict | list | tuple | set):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value).strip()[:max_length]
+    return str(value).replace("\x00", "").strip()[:max_length]
 
 
 def mapping(value: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from django.db import reset_queries
 from classhub.clever.client import DistrictAPI
 from classhub.clever.parsing import UnusableRecord
 from onboarding.models import District
-from rosters.importer.writer import ROW_FORMAT_VERSION, KindStats, Record, source_digest
+from rosters.importer.writer import ROW_FORMAT_VERSION, Digests, KindStats, Record, source_digest
 from rosters.models import ImportIssue, ImportRun, PendingChange
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class ImportContext:
 
     # ----- changes that wait for the end of the run ------------------------------------------
 
-    def stage_updates(self, kind: str, updates: Sequence[tuple[int, Record, str]]) -> None:
+    def stage_updates(self, kind: str, updates: Sequence[tuple[int, Record, Digests]]) -> None:
         PendingChange.objects.bulk_create(
             [
                 PendingChange(
@@ -111,10 +111,11 @@ class ImportContext:
                         "clever_id": record.clever_id,
                         "row": {k: _jsonable(v) for k, v in record.row.items()},
                         "links": record.links,
-                        "digest": digest,
+                        "digest": digests.source,
+                        "row_digest": digests.row,
                     },
                 )
-                for pk, record, digest in updates
+                for pk, record, digests in updates
             ],
             batch_size=1000,
         )

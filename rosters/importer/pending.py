@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from rosters.importer.tables import KIND_LINKS, KIND_MODELS
-from rosters.importer.writer import Record, apply_updates, archive_records
+from rosters.importer.writer import Digests, Record, apply_updates, archive_records
 from rosters.models import ImportRun, PendingChange
 
 APPLY_CHUNK = 2000
@@ -39,7 +39,7 @@ def kinds_to_hold(changes: dict[str, dict[str, int]]) -> dict[str, str]:
 
 
 def _record(change: PendingChange) -> tuple[int, Record, str]:
-    """A staged update back as (pk, record, digest); dates travelled as ISO strings in the JSON."""
+    """A staged update back as (pk, record, digests); dates travelled as ISO strings in the JSON."""
     fields = {f.attname: f for f in KIND_MODELS[change.kind]._meta.concrete_fields}
     payload = change.payload
     row = {
@@ -47,7 +47,8 @@ def _record(change: PendingChange) -> tuple[int, Record, str]:
         for column, value in payload["row"].items()
     }
     links = {name: [tuple(values) for values in rows] for name, rows in payload["links"].items()}
-    return change.record_id, Record(payload["clever_id"], row, links), payload["digest"]
+    digests = Digests(payload["digest"], payload["row_digest"])
+    return change.record_id, Record(payload["clever_id"], row, links), digests
 
 
 def pending_apply(run: ImportRun) -> dict[str, dict[str, int]]:

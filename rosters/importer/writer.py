@@ -54,10 +54,24 @@ class Record:
     source: str = ""
 
     def digest(self) -> str:
-        if self.source:
-            return self.source
+        """The source digest (of the Clever object), or for a record built without one, of its rows."""
+        return self.source or self.row_digest()
+
+    def row_digest(self) -> str:
+        """A digest of what is written: the row and its resolved links."""
         links = sorted((name, sorted(rows)) for name, rows in self.links.items())
         return hashlib.blake2b(repr((self.row, links)).encode(), digest_size=16).hexdigest()
+
+    def digests(self) -> Digests:
+        """What is stored with the row. The source digest only for a complete record: an incomplete one (a
+        link target not shared) is rebuilt every sync, and rewritten only if its row digest changed."""
+        return Digests(self.digest() if self.complete else "", self.row_digest())
+
+
+@dataclass(frozen=True)
+class Digests:
+    source: str  # sync_hash: lets the next sync skip the Clever object unparsed
+    row: str  # row_hash: tells a real change of what is stored from a re-scoped or re-sent object
 
 
 # Bump when the way Clever objects become rows changes, so the next sync rewrites every record.
@@ -75,18 +89,26 @@ class KindStats:
 
     new: int = 0
     changed: int = 0
+    restored: int = 0  # archived records Clever shares again; not a change of what is active
     unchanged: int = 0
     unseen: int = 0
     active: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"new": self.new, "changed": self.changed, "unseen": self.unseen, "active": self.active}
+        return {
+            "new": self.new,
+            "changed": self.changed,
+            "restored": self.restored,
+            "unseen": self.unseen,
+            "active": self.active,
+        }
 
 
 @dataclass
 class Existing:
     pk: int
-    digest: str
+    digest: str  # the stored source digest (sync_hash)
+    row_digest: str  # the stored row digest (row_hash)
     archived: bool
 
 
@@ -123,7 +145,7 @@ class KindWriter:
 
     def existing_in_range(self, after: str | None, upto: str | None) -> dict[str, Existing]:
         """Stored records of the district with after < clever_id <= upto (None: unbounded)."""
-        sql = f"SELECT clever_id, id, sync_hash, archived_at FROM {self.table} WHERE district_id = %s"
+        sql = f"SELECT clever_id, id, sync_hash, row_hash, archived_at FROM {self.table} WHERE district_id = %s"
         params: list[Any] = [self.ctx.district.pk]
         if after is not None:
             sql += " AND clever_id > %s"
@@ -133,7 +155,7 @@ class KindWriter:
             params.append(upto)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return {cid: Existing(pk, digest, archived is not None) for cid, pk, digest, archived in cursor.fetchall()}
+            return {cid: Existing(pk, d, row, archived is not None) for cid, pk, d, row, archived in cursor.fetchall()}
 
     def existing_by_ids(self, clever_ids: Sequence[str]) -> dict[str, Existing]:
         found: dict[str, Existing] = {}
@@ -141,12 +163,12 @@ class KindWriter:
             for chunk in chunks(list(clever_ids)):
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
-                    f"SELECT clever_id, id, sync_hash, archived_at FROM {self.table} "
+                    f"SELECT clever_id, id, sync_hash, row_hash, archived_at FROM {self.table} "
                     f"WHERE district_id = %s AND clever_id IN ({marks})",
                     [self.ctx.district.pk, *chunk],
                 )
                 found.update(
-                    (cid, Existing(pk, digest, archived is not None)) for cid, pk, digest, archived in cursor.fetchall()
+                    (cid, Existing(pk, d, row, archived is not None)) for cid, pk, d, row, archived in cursor.fetchall()
                 )
         return found
 
@@ -185,25 +207,40 @@ class KindWriter:
         return self._write(records, existing, stage=False)
 
     def _write(self, records: Sequence[Record], existing: dict[str, Existing], *, stage: bool) -> dict[str, int]:
-        new: list[tuple[Record, str]] = []
-        changed: list[tuple[Record, str, int]] = []
         pks: dict[str, int] = {}
+        to_check: list[tuple[Record, Existing | None]] = []
         for record in records:
-            digest = record.digest() if record.complete else ""
             stored = existing.get(record.clever_id)
+            if stored is not None:
+                pks[record.clever_id] = stored.pk
+                if not stored.archived and record.complete and record.digest() == stored.digest:
+                    self.stats.unchanged += 1
+                    continue
+            to_check.append((record, stored))
+        if self.resolve is not None and to_check:
+            self.resolve([record for record, _stored in to_check])
+        new: list[tuple[Record, Digests]] = []
+        changed: list[tuple[Record, Digests, int]] = []
+        rehashed: list[tuple[str, int]] = []
+        for record, stored in to_check:
+            digests = record.digests()
             if stored is None:
-                new.append((record, digest))
-                continue
-            pks[record.clever_id] = stored.pk
-            if stored.archived or not digest or digest != stored.digest:
-                changed.append((record, digest, stored.pk))
+                new.append((record, digests))
+            elif stored.archived:
+                self.stats.restored += 1  # Clever shares it again: same row, same history
+                changed.append((record, digests, stored.pk))
+            elif digests.row != stored.row_digest:
+                self.stats.changed += 1
+                changed.append((record, digests, stored.pk))
             else:
+                # What is stored is right (the object was re-sent, or the approved schools changed in a way
+                # that does not touch it): only its source digest is brought up to date.
                 self.stats.unchanged += 1
-        if self.resolve is not None and (new or changed):
-            self.resolve([r for r, _d in new] + [r for r, _d, _pk in changed])
-            # A record whose links could not all be resolved is written without a digest.
-            new = [(r, d if r.complete else "") for r, d in new]
-            changed = [(r, d if r.complete else "", pk) for r, d, pk in changed]
+                if digests.source != stored.digest:
+                    rehashed.append((digests.source, stored.pk))
+        if rehashed:
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {self.table} SET sync_hash = %s WHERE id = %s", rehashed)
         if new:
             inserted = self._insert(new)
             pks.update(inserted)
@@ -213,7 +250,7 @@ class KindWriter:
                 [(r, inserted[r.clever_id]) for r, _d in new if r.clever_id in inserted],
                 fresh=True,
             )
-            for record, _digest in new:
+            for record, _digests in new:
                 if record.clever_id not in inserted:
                     self.ctx.issue_for(
                         kind=self.kind,
@@ -223,38 +260,37 @@ class KindWriter:
                         suggested_fix="Report this record to Clever Support.",
                     )
         if changed:
-            self.stats.changed += len(changed)
             if stage:
-                self.ctx.stage_updates(self.kind, [(pk, record, digest) for record, digest, pk in changed])
+                self.ctx.stage_updates(self.kind, [(pk, record, digests) for record, digests, pk in changed])
             else:
-                apply_updates(self.model, self.links.values(), [(pk, record, digest) for record, digest, pk in changed])
+                apply_updates(self.model, self.links.values(), [(pk, record, ds) for record, ds, pk in changed])
         return pks
 
-    def _insert(self, new: list[tuple[Record, str]]) -> dict[str, int]:
-        columns = [*new[0][0].row, "sync_hash", "archived_at"]
+    def _insert(self, new: list[tuple[Record, Digests]]) -> dict[str, int]:
+        columns = [*new[0][0].row, "sync_hash", "row_hash", "archived_at"]
         sql = (
             f"INSERT INTO {self.table} ({', '.join(map(quoted, columns))}) "
             f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT (clever_id) DO NOTHING"
         )
         with connection.cursor() as cursor:
-            cursor.executemany(sql, [(*record.row.values(), digest, None) for record, digest in new])
-        found = self.existing_by_ids([record.clever_id for record, _digest in new])
+            cursor.executemany(sql, [(*record.row.values(), ds.source, ds.row, None) for record, ds in new])
+        found = self.existing_by_ids([record.clever_id for record, _digests in new])
         return {cid: e.pk for cid, e in found.items()}
 
 
 def apply_updates(
-    model: type[models.Model], links: Iterable[LinkTable], updates: Sequence[tuple[int, Record, str]]
+    model: type[models.Model], links: Iterable[LinkTable], updates: Sequence[tuple[int, Record, Digests]]
 ) -> None:
-    """Write changed (or restored) records and their links; ``updates`` are (pk, record, digest)."""
+    """Write changed (or restored) records and their links; ``updates`` are (pk, record, digests)."""
     if not updates:
         return
     table = quoted(model._meta.db_table)
     columns = list(updates[0][1].row)
-    assignments = ", ".join(f"{quoted(c)} = %s" for c in [*columns, "sync_hash"])
+    assignments = ", ".join(f"{quoted(c)} = %s" for c in [*columns, "sync_hash", "row_hash"])
     sql = f"UPDATE {table} SET {assignments}, archived_at = NULL WHERE id = %s"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(*record.row.values(), digest, pk) for pk, record, digest in updates])
-    replace_links(links, [(record, pk) for pk, record, _digest in updates], fresh=False)
+        cursor.executemany(sql, [(*record.row.values(), ds.source, ds.row, pk) for pk, record, ds in updates])
+    replace_links(links, [(record, pk) for pk, record, _ds in updates], fresh=False)
 
 
 def replace_links(links: Iterable[LinkTable], owners: Sequence[tuple[Record, int]], *, fresh: bool) -> None:

@@ -58,7 +58,7 @@ def test_archiving_more_than_the_threshold_waits_for_a_rep(imported_a, sandbox, 
     removed = remove_students(sandbox, imported_a.clever_id, active // 5)  # 20% of the students
     run = run_import(imported_a)
     assert run.status == ImportStatus.HELD
-    assert run.changes["students"] == {"new": 0, "changed": 0, "unseen": len(removed), "active": active}
+    assert run.changes["students"] == {"new": 0, "changed": 0, "restored": 0, "unseen": len(removed), "active": active}
     assert not Student.objects.filter(district=imported_a, archived_at__isnull=False).exists()
     assert AuditEvent.objects.filter(district=imported_a, action="rosters.import.held").exists()
 

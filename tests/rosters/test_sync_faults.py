@@ -17,7 +17,7 @@ from django.db import connection
 
 from classhub.clever.client import CleverClient, RetryPolicy
 from classhub.clever.sandbox.dataset import has_role
-from rosters.models import DistrictSync, ImportPhase, ImportRun, ImportStatus, PendingChange, Section, Student
+from rosters.models import DistrictSync, Enrollment, ImportPhase, ImportRun, ImportStatus, PendingChange, Section, Student
 from rosters.services import import_run_create, import_run_execute, import_run_hold_release
 from tests.helpers import expected_roster, roster_snapshot, roster_wipe
 
@@ -183,3 +183,47 @@ def test_a_new_sync_replaces_a_held_one_and_holds_again_if_the_change_is_still_t
     assert held.status == ImportStatus.FAILED and f"import #{again.pk}" in held.error
     assert not PendingChange.objects.filter(run=held).exists()
     assert again.status == ImportStatus.HELD
+
+
+def test_sections_with_unshared_students_do_not_count_as_changed_on_every_sync(approve_demo, sandbox, demo):
+    """A student of an unapproved school sits in sections of approved ones: those sections can never be
+    complete, yet a sync with nothing changed must not count them as changed (and so never holds)."""
+    did = demo["a"]["clever_id"]
+    schools = sorted(sandbox.dataset.shared_schools[did])
+    outsider = next(
+        u
+        for u in sandbox.dataset.visible(did, "users")
+        if "student" in u["roles"] and u["roles"]["student"].get("schools") == [schools[0]]
+    )
+    joined = [s for s in sandbox.dataset.visible(did, "sections") if s["school"] != schools[0]][:3]
+    for section in joined:
+        section["students"].append(outsider["id"])
+    sandbox.dataset.invalidate()
+    district = approve_demo("a", schools[1:])  # the outsider's school is not approved
+    queued = ImportRun.objects.filter(district=district, status=ImportStatus.QUEUED).first()
+    assert import_run_execute(run_id=queued.pk).status == ImportStatus.SUCCEEDED
+    second = import_run_execute(run_id=import_run_create(district=district).pk)
+    assert second.status == ImportStatus.SUCCEEDED
+    assert second.changes["sections"]["changed"] == 0
+    assert not PendingChange.objects.filter(run=second).exists()
+
+    # Once the outsider is shared after all, the sections change: they gain the enrollment.
+    outsider["roles"]["student"]["schools"].append(schools[1])
+    sandbox.dataset.invalidate()
+    third = import_run_execute(run_id=import_run_create(district=district).pk)
+    assert third.changes["sections"]["changed"] > 0
+    assert Enrollment.objects.filter(student__clever_id=outsider["id"], section__district=district).exists()
+
+
+def test_restored_records_are_not_changes_and_do_not_hold_a_sync(imported_a, sandbox):
+    school = sorted(sandbox.dataset.shared_schools[imported_a.clever_id])[0]
+    keep = [s for s in sandbox.dataset.shared_schools[imported_a.clever_id] if s != school]
+    sandbox.share(imported_a.clever_id, keep)
+    from onboarding.services import connections_sync
+
+    connections_sync()  # archives the school with its sections and students
+    sandbox.share(imported_a.clever_id, [*keep, school])
+    connections_sync()  # shared again; its earlier approval still stands
+    run = import_run_execute(run_id=import_run_create(district=imported_a).pk)
+    assert run.changes["students"]["restored"] > 0 and run.changes["students"]["changed"] == 0, run.changes
+    assert run.status == ImportStatus.SUCCEEDED
