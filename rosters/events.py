@@ -40,7 +40,7 @@ def event_id(event) -> str:
     return text(mapping(event).get("id"), 64)
 
 
-def _latest_per_object(events: Iterable) -> dict[str, dict[str, tuple[str, dict]]]:
+def _latest_per_object(events: Iterable, district_clever_id: str) -> dict[str, dict[str, tuple[str, dict]]]:
     """{kind: {clever_id: (action, object)}} keeping only each object's last event, in event order."""
     latest: dict[str, dict[str, tuple[str, dict]]] = {kind: {} for kind in EVENT_KINDS}
     for event in events:
@@ -49,6 +49,9 @@ def _latest_per_object(events: Iterable) -> dict[str, dict[str, tuple[str, dict]
         clever_id = text(obj.get("id"), 64)
         if kind not in latest or action not in EVENT_ACTIONS or not clever_id:
             continue  # districts.*, kinds ClassHub does not keep, or a new type Clever added
+        owner = obj.get("district")
+        if owner is not None and owner != district_clever_id:
+            continue  # another district's object: never written into this one
         latest[kind].pop(clever_id, None)
         latest[kind][clever_id] = (action, obj)
     return latest
@@ -81,7 +84,7 @@ def _gone(upserts: list[dict], kept: Iterable[str], deleted: list[str]) -> list[
 
 def events_apply(ctx: ImportContext, events: list) -> int:
     """Apply one page of events (call inside a transaction); returns how many were ClassHub's kinds."""
-    latest = _latest_per_object(events)
+    latest = _latest_per_object(events, ctx.district.clever_id)
     district_id = ctx.district.pk
 
     upserts, deleted = _split(latest["schools"])

@@ -140,12 +140,14 @@ def district_sync_now(*, district: District, requested_by: AbstractBaseUser | No
     Returns (run, queued): when a sync of the district is already queued or running, that run is
     returned and nothing new is queued, so pressing the button twice never imports twice.
     """
-    active = import_run_active(district=district)
-    if active is not None:
-        return active, False
-    run = import_run_queue(district=district, requested_by=requested_by)
-    audit_record(district=district, actor=requested_by, action="rosters.sync.requested", subject=run)
-    return run, True
+    with transaction.atomic():
+        District.objects.select_for_update().get(pk=district.pk)  # two presses at once: one waits for the other
+        active = import_run_active(district=district)
+        if active is not None:
+            return active, False
+        run = import_run_queue(district=district, requested_by=requested_by)
+        audit_record(district=district, actor=requested_by, action="rosters.sync.requested", subject=run)
+        return run, True
 
 
 def missing_required_data(counts: dict[str, int]) -> list[str]:
@@ -224,7 +226,7 @@ def _import_with_lease(run: ImportRun, holder: str, client, on_progress) -> Impo
     changes = {kind: stats.as_dict() for kind, stats in ctx.stats.items()}
     held = kinds_to_hold(changes)
     if not held:
-        pending_apply(run)  # in chunks, each its own short transaction
+        pending_apply(run, on_chunk=ctx.on_page)  # in chunks, each its own short transaction; lease renewed
     return _import_finish(run, ctx, changes, held)
 
 
@@ -340,19 +342,23 @@ def _import_fail(run: ImportRun, message: str, *, needs_attention: bool = True) 
 
 
 def import_run_hold_release(*, run: ImportRun, actor: AbstractBaseUser | None, apply: bool) -> ImportRun:
-    """A rep's decision on a held run: apply what it found (changes and archiving), or discard it."""
-    with transaction.atomic():
-        run = ImportRun.objects.select_for_update().select_related("district").get(pk=run.pk)
-        if run.status != ImportStatus.HELD:
-            raise ImportError_(f"Import #{run.pk} is {run.get_status_display().lower()}, not held for review.")
-        newer = ImportRun.objects.filter(district=run.district, created_at__gt=run.created_at).exists()
-        if apply and newer:
-            raise ImportError_(f"A newer import of {run.district.name} exists; decide on that one instead.")
+    """A rep's decision on a held run: apply what it found (changes and archiving), or discard it.
+
+    Decided under the district's sync lease, so two decisions (or a decision and a sync) never overlap.
+    """
+    district = run.district
     holder = new_holder(f"release-{run.pk}")
-    if lease_wait(run.district, holder, seconds=settings.SYNC_LEASE_WAIT_SECONDS) is None:
-        raise ImportError_(f"A sync of {run.district.name} is running; decide once it has finished.")
+    if lease_wait(district, holder, seconds=settings.SYNC_LEASE_WAIT_SECONDS) is None:
+        raise ImportError_(f"A sync of {district.name} is running; decide once it has finished.")
     try:
-        applied = pending_apply(run) if apply else {}
+        with transaction.atomic():
+            run = ImportRun.objects.select_for_update().select_related("district").get(pk=run.pk)
+            if run.status != ImportStatus.HELD:
+                raise ImportError_(f"Import #{run.pk} is {run.get_status_display().lower()}, not held for review.")
+            newer = ImportRun.objects.filter(district=run.district, created_at__gt=run.created_at).exists()
+            if apply and newer:
+                raise ImportError_(f"A newer import of {run.district.name} exists; decide on that one instead.")
+        applied = pending_apply(run, on_chunk=LeaseKeeper(district, holder)) if apply else {}
         pending_discard(run)
         with transaction.atomic():
             run.status = ImportStatus.SUCCEEDED
@@ -367,7 +373,7 @@ def import_run_hold_release(*, run: ImportRun, actor: AbstractBaseUser | None, a
                 after={"applied": applied, "found": run.changes},
             )
     finally:
-        lease_release(run.district, holder)
+        lease_release(district, holder)
     return run
 
 

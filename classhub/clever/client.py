@@ -8,6 +8,7 @@ Retries follow CLEVER.md: 429 waits for the rate-limit reset (``Retry-After`` or
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -73,9 +74,11 @@ class RetryPolicy:
         resets = []
         for part in response.headers.get("X-RateLimit-Reset", "").split(","):
             try:
-                resets.append(float(part.strip()))
+                value = float(part.strip())
             except ValueError:
                 continue
+            if math.isfinite(value):  # "nan" and "inf" parse as floats but are no time
+                resets.append(value)
         if resets:
             # Several buckets may be reported; waiting for the latest frees all of them.
             return min(self.max_rate_limit_wait, max(0.0, max(resets) - self.now()) + 0.05)
@@ -276,6 +279,10 @@ def next_link(body: dict[str, Any]) -> str | None:
     return None
 
 
+# Pages in a row that bring no new id before paging is taken to be going round in a circle.
+MAX_STALLED_PAGES = 10
+
+
 class DistrictAPI:
     """The v3.0 data API as one district token sees it."""
 
@@ -300,19 +307,19 @@ class DistrictAPI:
             pass
         # A refused token may only have rotated: ask Clever for the district's current one, once.
         fresh = self.client.district_token(self.district_id)  # raises CleverTokenRevoked if the connection is gone
-        if fresh == self.token:
-            raise CleverTokenRevoked(
-                "Clever refused the district's token: the district removed ClassHub or the token was revoked.",
-                status=401,
-                url=url,
-            )
-        logger.info("District %s token rotated; continuing with the new one", self.district_id)
-        self.token = fresh
+        if fresh != self.token:
+            logger.info("District %s token rotated; continuing with the new one", self.district_id)
+            self.token = fresh
+        # Clever still lists a token for the district, so the connection is there: try once more. Only the
+        # token list (the connection poll) decides that a district removed ClassHub.
         try:
             return self.client.request("GET", url, token=self.token, params=params)
         except CleverAuthError as exc:
-            raise CleverTokenRevoked(
-                "Clever refused the district's new token too: the district removed ClassHub.", status=401, url=url
+            raise CleverAuthError(
+                "Clever refused the district's token twice although it still lists the connection; "
+                "the sync will try again.",
+                status=401,
+                url=url,
             ) from exc
 
     def get(self, path: str) -> dict[str, Any]:
@@ -337,6 +344,8 @@ class DistrictAPI:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
         query: dict[str, Any] | None = {"limit": limit, **params}
         url = path
+        highest: str | None = None
+        stalled = 0
         while True:
             body = expect_envelope(self._call(url, query), self._url(url))
             items = body["data"]
@@ -346,6 +355,19 @@ class DistrictAPI:
             next_uri = next_link(body)
             if not next_uri:
                 return
+            if next_uri.startswith(("http://", "https://")) and not next_uri.startswith(self.client.api_base + "/"):
+                # Never send the district's token to another host, whatever a response says.
+                raise CleverMalformedResponse(f"Clever's next link leaves {self.client.api_base}: {next_uri}", url=url)
+            # Ids grow page after page; pages that bring no higher id mean the next links go round in a circle.
+            inner = [item.get("data") for item in items if isinstance(item, dict)]
+            page_ids = [obj.get("id") for obj in inner if isinstance(obj, dict)]
+            top = max((i for i in page_ids if isinstance(i, str)), default=None)
+            if top is not None and (highest is None or top > highest):
+                highest, stalled = top, 0
+            else:
+                stalled += 1
+                if stalled >= MAX_STALLED_PAGES:
+                    raise CleverMalformedResponse(f"Clever's next links go round in a circle at {next_uri}", url=url)
             url, query = next_uri, None  # the next link carries every parameter itself
 
     def iter_objects(self, path: str, *, limit: int = 1000, **params: Any) -> Iterator[Any]:

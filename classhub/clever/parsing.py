@@ -72,7 +72,14 @@ def record_id(obj: Any) -> str:
         raise UnusableRecord(
             field="id", message="The record has no Clever id.", suggested_fix="Report this record to Clever Support."
         )
-    clever_id = raw.strip()
+    clever_id = raw
+    if clever_id != clever_id.strip() or any(ch.isspace() or ord(ch) < 32 for ch in clever_id):
+        # Trimming it would change where it sorts in Clever's id order, which a sync relies on.
+        raise UnusableRecord(
+            field="id",
+            message="The Clever id contains spaces or control characters.",
+            suggested_fix="Report this record to Clever Support.",
+        )
     if len(clever_id) > MAX_ID_LENGTH:
         # Cutting it would merge different records into one.
         raise UnusableRecord(

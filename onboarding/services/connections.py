@@ -81,7 +81,18 @@ def connections_sync(*, client: CleverClient | None = None) -> ConnectionSyncRes
             result.failed[token.district_id] = str(exc)
             continue
         if connected:
-            changed = district_sharing_changed(district=district, schools=snapshot.schools)
+            schools = snapshot.schools
+            if _schools_gone(district, schools):
+                # Confirm with a second read before archiving anything: one short or glitched answer
+                # (an empty page, say) must not archive a district's roster. A school in either read stays.
+                try:
+                    again = _read_shared_snapshot(client, token)
+                except CleverError as exc:
+                    result.failed[token.district_id] = f"could not confirm the schools it stopped sharing: {exc}"
+                    continue
+                seen = {text(school.get("id"), 64) for school in schools}
+                schools = schools + [school for school in again.schools if text(school.get("id"), 64) not in seen]
+            changed = district_sharing_changed(district=district, schools=schools)
             (result.sharing_changed if changed else result.unchanged).append(token.district_id)
             continue
         was_disconnected = bool(district and district.status == DistrictStatus.DISCONNECTED)
@@ -100,6 +111,13 @@ def connections_sync(*, client: CleverClient | None = None) -> ConnectionSyncRes
         result.disconnected.append(district.clever_id)
     logger.info("Clever connections: %s", result.summary())
     return result
+
+
+def _schools_gone(district: District, schools: list[dict[str, Any]]) -> bool:
+    """True when a school the district shared is missing from what Clever just answered."""
+    now = {text(school.get("id"), 64) for school in schools}
+    shared = SharedSchool.objects.filter(district=district, unshared_at=None).values_list("clever_school_id", flat=True)
+    return any(clever_id not in now for clever_id in shared)
 
 
 def _import_running(district: District) -> bool:

@@ -63,8 +63,9 @@ def prefetched(pages: Iterator[Any]) -> Iterator[Any]:
 
 
 def item_id(item: Any) -> str | None:
+    """The id as Clever sent it (and sorted it); record_id() decides whether it is usable."""
     raw = item.get("id") if isinstance(item, dict) else None
-    return raw.strip() if isinstance(raw, str) and raw.strip() else None
+    return raw if isinstance(raw, str) and raw else None
 
 
 def pages_with_ranges(api: DistrictAPI, path: str, *, limit: int) -> Iterator[tuple[list, str | None, str | None]]:

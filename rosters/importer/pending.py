@@ -7,6 +7,8 @@ that was there, and a run that would change or archive a large share of a kind w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -51,7 +53,7 @@ def _record(change: PendingChange) -> tuple[int, Record, str]:
     return change.record_id, Record(payload["clever_id"], row, links), digests
 
 
-def pending_apply(run: ImportRun) -> dict[str, dict[str, int]]:
+def pending_apply(run: ImportRun, *, on_chunk: Callable[[], None] | None = None) -> dict[str, dict[str, int]]:
     """Apply a run's staged updates, then its archiving, a chunk per transaction; returns what it did.
 
     Chunks keep each write short. If the worker dies half-way, the next full sync finds the rest
@@ -73,6 +75,8 @@ def pending_apply(run: ImportRun) -> dict[str, dict[str, int]]:
                     else:
                         count = archive_records(model, [c.record_id for c in batch], now)
                     PendingChange.objects.filter(pk__in=[c.pk for c in batch]).delete()
+                    if on_chunk:
+                        on_chunk()  # e.g. renew the sync lease: a big apply takes a while
                 key = "updated" if action == PendingChange.Action.UPDATE else "archived"
                 done.setdefault(kind, {}).setdefault(key, 0)
                 done[kind][key] += count

@@ -147,11 +147,13 @@ class KindWriter:
         """Stored records of the district with after < clever_id <= upto (None: unbounded)."""
         sql = f"SELECT clever_id, id, sync_hash, row_hash, archived_at FROM {self.table} WHERE district_id = %s"
         params: list[Any] = [self.ctx.district.pk]
+        # Compare ids byte by byte, as Clever (and Python) order them, whatever the database's collation.
+        column = 'clever_id COLLATE "C"' if connection.vendor == "postgresql" else "clever_id"
         if after is not None:
-            sql += " AND clever_id > %s"
+            sql += f" AND {column} > %s"
             params.append(after)
         if upto is not None:
-            sql += " AND clever_id <= %s"
+            sql += f" AND {column} <= %s"
             params.append(upto)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

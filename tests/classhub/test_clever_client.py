@@ -8,6 +8,7 @@ import pytest
 
 from classhub.clever.client import CleverClient, RetryPolicy
 from classhub.clever.errors import (
+    CleverAuthError,
     CleverNotFound,
     CleverRateLimited,
     CleverRequestRejected,
@@ -115,11 +116,18 @@ def test_revoked_district_token_is_its_own_error_and_not_retried(clever_client, 
         clever_client.for_district(district_id)  # and it has vanished from the token list
 
 
-def test_an_html_401_body_is_still_a_revoked_token(clever_client, sandbox, demo):
+def test_one_401_for_a_token_clever_still_lists_is_tried_again(clever_client, sandbox, demo):
     api = clever_client.for_district(demo["a"]["clever_id"])
     sandbox.inject_fault(path_prefix="/v3.0/schools", status=401, body="<html>Unauthorized</html>")
-    with pytest.raises(CleverTokenRevoked):
+    assert len(list(api.iter_objects("schools"))) == 3
+
+
+def test_a_token_refused_twice_while_still_listed_is_an_auth_error_not_a_removal(clever_client, sandbox, demo):
+    api = clever_client.for_district(demo["a"]["clever_id"])
+    sandbox.inject_fault(path_prefix="/v3.0/schools", status=401, count=2, body="<html>Unauthorized</html>")
+    with pytest.raises(CleverAuthError) as refused:
         list(api.iter_objects("schools"))
+    assert not isinstance(refused.value, CleverTokenRevoked)
 
 
 def test_every_call_times_out_and_is_retried(sandbox, sleeps, demo):

@@ -113,13 +113,23 @@ def test_a_revoked_token_fails_the_run_disconnects_the_district_and_keeps_data(a
     district = approve_demo("a")
     run_import(district)
     students = Student.objects.filter(district=district).count()
-    sandbox.inject_fault(path_prefix="/v3.0/users", status=401, count=1)
+    sandbox.revoke_token(district.clever_id)  # the district removed ClassHub: its token leaves Clever's list
     run = run_import(district)
     assert run.status == ImportStatus.FAILED
-    assert "token" in run.error
+    assert "removed ClassHub" in run.error
     district.refresh_from_db()
     assert district.status == DistrictStatus.DISCONNECTED
     assert Student.objects.filter(district=district).count() == students
+
+
+def test_a_401_for_a_token_clever_still_lists_fails_the_run_but_does_not_disconnect(approve_demo, sandbox):
+    district = approve_demo("a")
+    run_import(district)
+    sandbox.inject_fault(path_prefix="/v3.0/users", status=401, count=2)  # the call, and the one after refetching
+    run = run_import(district)
+    assert run.status == ImportStatus.FAILED and "try again" in run.error
+    district.refresh_from_db()
+    assert district.status != DistrictStatus.DISCONNECTED  # only the token list says a district left
 
 
 def test_clever_outage_fails_the_run_with_a_message_and_a_rerun_completes(approve_demo, sandbox, demo, settings):
