@@ -106,3 +106,10 @@ def pending_changes_preview(*, run: ImportRun, per_kind: int = 10) -> list[dict]
                 }
             )
     return preview
+
+
+def shared_school_ids(*, district: District) -> set[str]:
+    """Clever ids of every school the district shares now, approved or not."""
+    return set(
+        SharedSchool.objects.filter(district=district, unshared_at=None).values_list("clever_school_id", flat=True)
+    )

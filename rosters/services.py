@@ -31,7 +31,7 @@ from rosters.models import (
     ImportRun,
     ImportStatus,
 )
-from rosters.selectors import approved_school_ids, roster_counts
+from rosters.selectors import approved_school_ids, roster_counts, shared_school_ids
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +203,7 @@ def _import_with_lease(run: ImportRun, holder: str, client, on_progress) -> Impo
             district=district,
             api=api,
             approved_school_ids=approved,
+            shared_school_ids=shared_school_ids(district=district),
             run=run,
             page_limit=settings.CLEVER_PAGE_LIMIT,
             on_progress=on_progress,
@@ -414,6 +415,7 @@ def _events_sync_with_lease(district: District, cursor: str, holder: str, client
             district=district,
             api=api,
             approved_school_ids=approved_school_ids(district=district),
+            shared_school_ids=shared_school_ids(district=district),
             on_page=LeaseKeeper(district, holder),
         )
         events_scope_load(ctx)

@@ -35,6 +35,8 @@ class ImportContext:
     api: DistrictAPI
     approved_school_ids: set[str]
     run: ImportRun | None = None  # None for incremental sync, which has no run
+    # Every school the district shares now, approved or not (a section of any other school is unusable).
+    shared_school_ids: set[str] = field(default_factory=set)
     page_limit: int = 1000
     on_progress: Callable[[ImportRun], None] | None = None
     # Called with each page's transaction open, e.g. to renew the sync lease.

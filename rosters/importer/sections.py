@@ -27,7 +27,13 @@ def section_record(obj: dict, ctx: ImportContext) -> Record | None:
             suggested_fix="Ask the district to set the section's school in their SIS.",
         )
     if school_id not in ctx.approved_school_ids:
-        return None
+        if ctx.shared_school_ids and school_id not in ctx.shared_school_ids:
+            raise UnusableRecord(
+                field="school",
+                message="The section's school is not shared with ClassHub.",
+                suggested_fix="Share the school in Clever, or fix the section's school in the SIS.",
+            )
+        return None  # a section of a shared school ClassHub did not approve: out of scope
     if school_id not in ctx.school_pks:
         raise UnusableRecord(
             field="school",

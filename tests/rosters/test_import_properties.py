@@ -950,8 +950,17 @@ def messes(draw, world: World) -> Mess:
             {"id": uid, "district": DISTRICT, "roles": {"student": {"school": unshared[0], "schools": unshared}}}
         ]
     if draw(st.booleans()):
+        # A section of a school the district does not share at all: an unusable record (issue 4).
         sid = hexid(next(serial))
-        mess.out_of_scope["sections"] = [{"id": sid, "district": DISTRICT, "school": unshared[0], "students": []}]
+        record = {"id": sid, "district": DISTRICT, "school": unshared[0], "students": []}
+        add("sections", record, {sid}, {"school"}, "school not shared")
+    shared_unapproved = sorted(world.shared - world.approved)
+    if shared_unapproved and draw(st.booleans()):
+        # A section of a shared school ClassHub did not approve: out of scope, skipped quietly.
+        sid = hexid(next(serial))
+        mess.out_of_scope["sections"] = [
+            {"id": sid, "district": DISTRICT, "school": shared_unapproved[0], "students": []}
+        ]
     return mess
 
 
