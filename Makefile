@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench bench-identify install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ ARGS ?=
 bench: install
 	$(BIN)/python -m bench $(if $(STUDENTS),--students $(STUDENTS)) $(if $(filter postgres,$(DATABASE)),--postgres) $(ARGS)
 
+# The device identify API under gunicorn vs a minimal DRF lookup (README "Device identify API"):
+# `make bench-identify` (1M students), `make bench-identify STUDENTS=100000`, options of
+# `python -m bench.identify --help` in ARGS. Needs wrk (Debian's package), installed here when missing.
+bench-identify: install
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: apt-get install -y wrk"; \
+		apt-get install -y wrk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y wrk >/dev/null) \
+		|| { echo "Could not install wrk; install it with: sudo apt-get install -y wrk"; exit 1; }; }
+	$(BIN)/python -m bench.identify $(if $(STUDENTS),--students $(STUDENTS)) $(ARGS)
 
 clean:
 	rm -rf $(VENV) data staticfiles

@@ -42,6 +42,8 @@ MEASURED = [
     "events_cpu_seconds",
     "events_verified",
     "events_peak_rss_mb",
+    "readiness_seconds",
+    "readiness_rows",
     "small_import_seconds",
     "small_import_rows",
     "small_import_peak_rss_mb",
@@ -131,6 +133,13 @@ def summary(f: dict) -> list[str]:
         )
     else:
         lines.append(f"events: not measured ({f.get('events_error') or 'skipped'})")
+    if f.get("readiness_seconds") is not None:
+        lines.append(
+            f"readiness        {_n(f['readiness_seconds'], 1):>9} s  {_n(f['readiness_rows']):>11} rows "
+            "(readiness_refresh: every student in each of their schools)"
+        )
+    else:
+        lines.append(f"readiness        not measured ({f.get('readiness_error') or 'skipped'})")
     if f.get("naive_ratio") is not None:
         lines.append(
             f"naive slice      {f['naive_students']:,} students: ours {_n(f['small_import_rows'])} rows in "

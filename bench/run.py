@@ -9,9 +9,11 @@ Steps, each a separate process so its time and peak RSS are its own:
  4. floor: the rows it wrote, written again with raw driver calls into an empty copy (floor.py);
  5. no-change sync: `import_district` again, nothing having changed in Clever;
  6. events: update events added in the sandbox, then `manage.py sync_events` (events.py);
- 7. naive slice: the small district imported by our importer and by the naive one (naive.py), each
+ 7. readiness: a device setup for every school of the big district, then readiness_refresh() timed
+    (readiness.py);
+ 8. naive slice: the small district imported by our importer and by the naive one (naive.py), each
     into a fresh copy of the template;
- 8. the summary, and one line of JSON with every figure by name.
+ 9. the summary, and one line of JSON with every figure by name.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="raw PostgreSQL floor: psycopg executemany (default) or COPY",
     )
     p.add_argument("--seed", type=int, default=1, help="seed of the generated districts")
-    p.add_argument("--skip", action="append", default=[], choices=["floor", "nochange", "events", "naive"])
+    p.add_argument("--skip", action="append", default=[], choices=["floor", "nochange", "events", "readiness", "naive"])
     p.add_argument("--keep", action="store_true", help="keep the temp folder and scratch databases")
     return p.parse_args(argv)
 
@@ -70,7 +72,7 @@ class Bench:
         self.args = args
         self.started = time.perf_counter()
         self.step_no = 0
-        self.steps = 8 - len(set(args.skip))
+        self.steps = 9 - len(set(args.skip))
         self.root = Path(tempfile.mkdtemp(prefix="classhub-bench-"))
         engine = "postgres" if args.postgres else "sqlite"
         self.workspace = Workspace(self.root, engine=engine, pg_server=args.pg_server, pg_prefix=args.pg_prefix)
@@ -83,7 +85,7 @@ class Bench:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "commit": git_commit(),
-            "page_limit": int(self.env.get("CLEVER_PAGE_LIMIT") or 1000),
+            "page_limit": int(self.env.get("CLEVER_PAGE_LIMIT") or 5000),  # the settings' default
             "load_before": os.getloadavg()[0],  # other work on the machine skews every figure
         }
 
@@ -178,6 +180,9 @@ class Bench:
         if "events" not in a.skip:
             self.step(f"Events: {a.events:,} update events, then manage.py sync_events")
             self.events(main_db, big)
+        if "readiness" not in a.skip:
+            self.step("Device sign-in readiness: a setup for every school, then readiness_refresh()")
+            self.readiness(main_db, big)
         if "naive" not in a.skip:
             self.step(f"Naive slice: {a.naive_students:,} students, our importer vs per-row update_or_create")
             self.naive(template, small)
@@ -230,6 +235,19 @@ class Bench:
         )
         if found < checked:
             say(f"    WARNING: sync_events left {checked - found} of {checked} sampled changes unapplied")
+
+    def readiness(self, main_db: Database, big: dict) -> None:
+        done = self.measure("readiness", script("bench.readiness", big["id"]), main_db)
+        if not done.ok:
+            self.f["readiness_error"] = f"bench.readiness failed (exit {done.returncode})"
+            say(f"    {self.f['readiness_error']}:\n{done.tail()}")
+            return
+        result = done.result()
+        self.f.update(readiness_seconds=result["readiness_seconds"], readiness_rows=result["readiness_rows"])
+        say(
+            f"    readiness_refresh: {result['readiness_rows']:,} rows in {result['readiness_seconds']:,.1f}s; "
+            f"{result['readiness_counts']}"
+        )
 
     def naive(self, template: Database, small: dict) -> None:
         f = self.f

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by the app itself (no CDN)
     "django_q",
     "allauth",
     "allauth.account",
@@ -98,6 +100,9 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
+            # Seconds a web process keeps its connection (0: one per request, Django's default). A server for
+            # request-heavy endpoints (the device identify API) sets it: see ARCHITECTURE.md, habit 7.
+            "CONN_MAX_AGE": int(os.environ.get("CLASSHUB_CONN_MAX_AGE", "0")),
             # CLASSHUB_SQLITE_PATH lets a helper process (a benchmark, a worker a test kills) open another file.
             "NAME": os.environ.get("CLASSHUB_SQLITE_PATH") or DATA_DIR / "classhub.sqlite3",
             # A file, not memory, so tests run with the same WAL journal as the product.
@@ -140,6 +145,36 @@ else:
     # The ORM broker polls; a short poll keeps the demo responsive.
     Q_CLUSTER["poll"] = 1
 
+# --- Cache -----------------------------------------------------------------------------------------
+# Shared by every process, so the device identify API's per-key rate limit holds across gunicorn workers.
+# Redis when REDIS_URL is set (atomic counters, shared across machines). Embedded: files under DATA_DIR/cache,
+# shared by the processes of this machine and kept off the SQLite write lock (a DatabaseCache would make
+# every identify request wait behind an import's write transaction).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "classhub",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
+# --- Device identify API ----------------------------------------------------------------------------
+# Requests per device key: "<number>/<s|min|hour|day>".
+DEVICE_IDENTIFY_RATE = os.environ.get("DEVICE_IDENTIFY_RATE", "600/min")
+# How long a web process reuses what it read of a district's device setups (domains) before reading again.
+DEVICE_SETUP_CACHE_SECONDS = float(os.environ.get("DEVICE_SETUP_CACHE_SECONDS", "10"))
+# The benchmark's reference endpoint (bench/reference_api.py) exists only when this is set.
+BENCH_REFERENCE = env_bool("CLASSHUB_BENCH_REFERENCE", False)
+
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"
@@ -156,7 +191,8 @@ CLEVER_API_BASE = os.environ.get("CLEVER_API_BASE", "https://api.clever.com").rs
 CLEVER_OAUTH_BASE = os.environ.get("CLEVER_OAUTH_BASE", "https://clever.com").rstrip("/")
 CLEVER_TIMEOUT_SECONDS = float(os.environ.get("CLEVER_TIMEOUT_SECONDS", "30"))
 CLEVER_MAX_RETRIES = int(os.environ.get("CLEVER_MAX_RETRIES", "5"))
-CLEVER_PAGE_LIMIT = int(os.environ.get("CLEVER_PAGE_LIMIT", "1000"))
+# Records per page read from Clever (its maximum is 10,000): larger pages mean fewer requests and commits.
+CLEVER_PAGE_LIMIT = int(os.environ.get("CLEVER_PAGE_LIMIT", "5000"))
 # A full sync that would archive more than ARCHIVE_HOLD_FRACTION, or change more than CHANGE_HOLD_FRACTION,
 # of any kind's active records applies none of it until a rep has looked (held for review).
 ARCHIVE_HOLD_FRACTION = float(os.environ.get("CLASSHUB_ARCHIVE_HOLD_FRACTION", "0.10"))
@@ -205,6 +241,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ClassHub API",
+    "DESCRIPTION": (
+        "The device identify API for the ClassHub device agents, and the districts API. "
+        "Device agents authenticate with a district's device key: `Authorization: Bearer <key>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Static files, i18n, security -----------------------------------------------------------------

@@ -1,9 +1,12 @@
 from allauth.account import views as account_views
 from allauth.socialaccount import views as social_views
 from allauth.urls import build_provider_urlpatterns
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from devices import api as devices_api
 from onboarding import api as onboarding_api
 from onboarding import views as onboarding_views
 
@@ -30,4 +33,13 @@ urlpatterns = [
     path("portal/", include("onboarding.urls")),
     path("api/v1/districts/", onboarding_api.DistrictListAPI.as_view(), name="api-districts"),
     path("api/v1/districts/<str:clever_id>/", onboarding_api.DistrictDetailAPI.as_view(), name="api-district"),
+    path("api/v1/devices/identify", devices_api.DeviceIdentifyAPI.as_view(), name="api-devices-identify"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if settings.BENCH_REFERENCE:
+    # `make bench-identify` only: the reference the identify API is measured against (bench/reference_api.py).
+    from bench.reference_api import ReferenceLookupAPI
+
+    urlpatterns.append(path("api/v1/bench/reference", ReferenceLookupAPI.as_view(), name="api-bench-reference"))

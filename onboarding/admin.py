@@ -213,6 +213,7 @@ class DistrictAdmin(admin.ModelAdmin):
         "disconnected_at",
         "created_at",
         "updated_at",
+        "device_readiness",
     ]
     fields = [
         "name",
@@ -223,6 +224,7 @@ class DistrictAdmin(admin.ModelAdmin):
         ("contact_name", "contact_email", "contact_title"),
         ("connected_at", "disconnected_at"),
         ("created_at", "updated_at"),
+        "device_readiness",
     ]
     inlines = [RolloutPlanSchoolInline, OnboardingSessionInline, AuditEventInline]
     actions = [
@@ -236,6 +238,11 @@ class DistrictAdmin(admin.ModelAdmin):
     has_schedule_permission = has_perm("schedule_onboarding")
     has_resync_permission = has_perm("resync_district")
     has_go_live_permission = has_perm("go_live")
+
+    @admin.display(description="Device sign-in readiness")
+    def device_readiness(self, obj) -> str:
+        url = reverse("admin:devices_readiness_report", args=[obj.pk])
+        return format_html('<a href="{}">Readiness report and device setup</a>', url)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a district's history and data are kept; a connection removed in Clever disconnects it

@@ -9,6 +9,9 @@ from onboarding.models import AuditEvent, DistrictStatus
 S = DistrictStatus
 
 EVENT_LABELS = {
+    "devices.setup.saved": "The device setup of your schools changed.",
+    "devices.setup.removed": "A school went back to the district's default device setup.",
+    "rosters.sync.requested": "A full sync with Clever was requested.",
     "onboarding.connection.discovered": "Your district connected ClassHub in Clever.",
     "onboarding.connection.renewed": "Your district connected ClassHub in Clever again.",
     "onboarding.connection.removed": "ClassHub's connection disappeared from Clever; your data is kept.",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from onboarding import views
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("status.json", views.portal_import_status, name="import-status"),
     path("sync/", views.portal_sync_now, name="sync-now"),
     path("imports/<int:run_id>/issues.csv", views.portal_import_issues_csv, name="import-issues-csv"),
+    path("devices/keys/", include("devices.key_urls")),  # device keys (no app_name: names are portal:device-key*)
+    path("devices/", include("devices.urls")),
 ]

@@ -228,7 +228,19 @@ def _import_with_lease(run: ImportRun, holder: str, client, on_progress) -> Impo
     held = kinds_to_hold(changes)
     if not held:
         pending_apply(run, on_chunk=ctx.on_page)  # in chunks, each its own short transaction; lease renewed
-    return _import_finish(run, ctx, changes, held)
+    run = _import_finish(run, ctx, changes, held)
+    _readiness_refresh(district)
+    return run
+
+
+def _readiness_refresh(district: District) -> None:
+    """Device readiness follows every sync. It is a report: a failure there is logged, never fails the sync."""
+    from devices.services import readiness_refresh
+
+    try:
+        readiness_refresh(district=district)
+    except Exception:
+        logger.exception("Device readiness of %s could not be refreshed after a sync", district.name)
 
 
 @transaction.atomic
@@ -373,6 +385,8 @@ def import_run_hold_release(*, run: ImportRun, actor: AbstractBaseUser | None, a
                 subject=run,
                 after={"applied": applied, "found": run.changes},
             )
+        if apply:
+            _readiness_refresh(district)
     finally:
         lease_release(district, holder)
     return run
@@ -439,6 +453,8 @@ def _events_sync_with_lease(district: District, cursor: str, holder: str, client
             result.pages += 1
             if len(page) < limit:
                 break
+        if result.applied:
+            _readiness_refresh(district)
     except CleverNotFound:
         # Clever no longer knows the cursor (a gap longer than its 30 days of events): start over fully.
         DistrictSync.objects.filter(pk=district.pk).update(

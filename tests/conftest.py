@@ -21,6 +21,16 @@ def empty_task_queue():
     yield
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache: the shared cache (files under the data dir, or Redis) outlives
+    each test and each run, and holds rate-limit counters (the device API's, allauth's)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def sandbox(settings):
     """The demo dataset served over real HTTP on a free loopback port; settings point at it."""
