@@ -229,8 +229,15 @@ def _import_with_lease(run: ImportRun, holder: str, client, on_progress) -> Impo
     if not held:
         pending_apply(run, on_chunk=ctx.on_page)  # in chunks, each its own short transaction; lease renewed
     run = _import_finish(run, ctx, changes, held)
-    _readiness_refresh(district)
+    if _anything_changed(changes):
+        # Readiness depends on students, their schools and the setups only. Whatever else changes them (events,
+        # a sharing change, a setup change) refreshes it too, so a sync that changed nothing leaves it be.
+        _readiness_refresh(district)
     return run
+
+
+def _anything_changed(changes: dict[str, dict[str, int]]) -> bool:
+    return any(found.get(key) for found in changes.values() for key in ("new", "changed", "restored", "unseen"))
 
 
 def _readiness_refresh(district: District) -> None:

@@ -296,6 +296,9 @@ def district_sharing_changed(*, district: District, schools: list[dict[str, Any]
         from rosters.archiving import schools_archive
 
         archived = schools_archive(district=district, clever_school_ids=removed)
+        from devices.services import readiness_refresh
+
+        transaction.on_commit(lambda: readiness_refresh(district=district))  # the archived students leave it
         names = ", ".join(sorted(active[c] for c in removed))
         audit_record(
             district=district,
