@@ -52,6 +52,7 @@ class ImportRunAdmin(ReadOnlyAdmin):
         "issues_download",
     ]
     actions = ["apply_held_changes", "discard_held_changes"]
+    exclude = ["counts", "changes"]  # shown in words by counts_table and changes_summary
 
     def has_resync_permission(self, request) -> bool:
         return request.user.has_perm("onboarding.resync_district")
@@ -91,11 +92,10 @@ class ImportRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description="What the sync found")
     def changes_summary(self, obj: ImportRun) -> str:
-        rows = (
-            (kind, f"{c['new']:,}", f"{c['changed']:,}", f"{c['unseen']:,}", f"{c['active']:,}")
-            for kind, c in (obj.changes or {}).items()
-        )
-        return format_html_join("; ", "{}: {} new, {} changed, {} no longer shared (of {} active)", rows) or "—"
+        keys = ("new", "changed", "restored", "unseen", "active")
+        rows = ((kind, *(f"{c.get(key, 0):,}" for key in keys)) for kind, c in (obj.changes or {}).items())
+        template = "{}: {} new, {} changed, {} restored, {} no longer shared (of {} active)"
+        return format_html_join("; ", template, rows) or "—"
 
     @admin.display(description="Waiting for review (a sample)")
     def pending_preview(self, obj: ImportRun) -> str:

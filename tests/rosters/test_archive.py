@@ -83,7 +83,7 @@ def test_the_admin_applies_a_held_archive_for_reps(client, group_rep, imported_a
     run = run_import(imported_a)
     client.force_login(group_rep)
     page = client.get(reverse("admin:rosters_importrun_change", args=[run.pk]))
-    assert b"students: 0 new, 0 changed, 30 no longer shared" in page.content
+    assert b"students: 0 new, 0 changed, 0 restored, 30 no longer shared" in page.content
     client.post(
         reverse("admin:rosters_importrun_changelist"), {"action": "apply_held_changes", "_selected_action": [run.pk]}
     )
