@@ -111,3 +111,22 @@ def test_district_sync_now_returns_the_run_already_on_its_way(imported_a):
     first, queued = district_sync_now(district=imported_a)
     again, queued_again = district_sync_now(district=imported_a)
     assert queued and not queued_again and again.pk == first.pk
+
+
+def test_a_running_import_shows_a_progress_bar_on_the_portal_and_in_the_admin(
+    client, imported_a, django_user_model, rep
+):
+    from django.utils import timezone
+
+    run = ImportRun.objects.filter(district=imported_a).first()
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.RUNNING, phase="users", done=500, estimated_total=1000, started_at=timezone.now()
+    )
+    client.force_login(clever_district_admin(django_user_model, district_clever_id=imported_a.clever_id))
+    portal = client.get(reverse("portal:home")).content.decode()
+    assert 'id="import-progress" max="100" value="50"' in portal
+    assert "500 records read from Clever of about 1000" in portal
+    assert "portal-progress.js" in portal  # it follows status.json without a reload
+    client.force_login(rep)
+    admin_page = client.get(reverse("admin:rosters_importrun_change", args=[run.pk])).content.decode()
+    assert '<progress max="100" value="50">' in admin_page and "of about 1,000" in admin_page
