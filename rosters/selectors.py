@@ -16,9 +16,7 @@ def approved_school_ids(*, district: District) -> set[str]:
         "clever_school_id", "decision"
     ):
         latest[clever_id] = decision  # later requests override earlier ones
-    shared_now = set(
-        SharedSchool.objects.filter(district=district, unshared_at=None).values_list("clever_school_id", flat=True)
-    )
+    shared_now = shared_school_ids(district=district)
     return {
         clever_id for clever_id, decision in latest.items() if decision == SchoolDecisionStatus.APPROVED
     } & shared_now

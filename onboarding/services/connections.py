@@ -121,9 +121,12 @@ def _schools_gone(district: District, schools: list[dict[str, Any]]) -> bool:
 
 
 def _import_running(district: District) -> bool:
-    from rosters.models import ImportRun, ImportStatus
+    """An import holds the district now (a dead worker's run, whose lease expired, does not count)."""
+    from rosters.models import ImportStatus
+    from rosters.services import import_run_active
 
-    return ImportRun.objects.filter(district=district, status=ImportStatus.RUNNING).exists()
+    active = import_run_active(district=district)
+    return active is not None and active.status == ImportStatus.RUNNING
 
 
 def _still_connected(client: CleverClient, clever_id: str, result: ConnectionSyncResult) -> bool:

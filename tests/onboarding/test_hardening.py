@@ -130,11 +130,21 @@ def test_a_district_goes_live_only_once_imported(approve_demo, rep):
 
 def test_a_sharing_change_waits_while_an_import_runs(imported_a, sandbox):
     shared = sorted(SharedSchool.objects.filter(district=imported_a).values_list("clever_school_id", flat=True))
-    ImportRun.objects.create(district=imported_a, status=ImportStatus.RUNNING, started_at=timezone.now())
+    from rosters.lease import lease_acquire
+
+    run = ImportRun.objects.create(district=imported_a, status=ImportStatus.RUNNING, started_at=timezone.now())
+    lease_acquire(imported_a, f"import-{run.pk}-worker")  # a live worker holds the district's sync lease
     sandbox.share(imported_a.clever_id, shared[1:])
     result = connections_sync()
     assert imported_a.clever_id in result.unchanged
     assert SharedSchool.objects.get(clever_school_id=shared[0]).unshared_at is None  # picked up on a later poll
+
+
+def test_a_dead_workers_run_does_not_pause_sharing_changes(imported_a, sandbox):
+    shared = sorted(SharedSchool.objects.filter(district=imported_a).values_list("clever_school_id", flat=True))
+    ImportRun.objects.create(district=imported_a, status=ImportStatus.RUNNING, started_at=timezone.now())  # no lease
+    sandbox.share(imported_a.clever_id, shared[1:])
+    assert imported_a.clever_id in connections_sync().sharing_changed
 
 
 def test_a_change_request_email_names_the_added_schools(imported_a, sandbox, deliver):
