@@ -12,8 +12,11 @@ Steps, in a temp folder of its own (never data/):
  3. a sample of requests checks both endpoints answer (identify: "matched");
  4. wrk, a second process on loopback, drives each endpoint in turn (reference, then identify, --rounds times)
     with bench/identify.lua, which spreads the requests over every student's email;
- 5. requests/s, p50 and p99 of both (medians of the rounds), their ratio (the median of the rounds' ratios:
-    a round's two runs share whatever else the machine is doing), and last one line of JSON with every figure.
+ 5. device sign-in readiness recomputed for the whole district (bench/readiness.py: about 10% of the students
+    given a missing or foreign email first), timed;
+ 6. requests/s, p50 and p99 of both (medians of the rounds), their ratio (the median of the rounds' ratios:
+    a round's two runs share whatever else the machine is doing), the readiness seconds, and last one line
+    of JSON with every figure.
 The rate limit is set far above what the machine can serve, so every request still pays for counting.
 """
 
@@ -44,6 +47,7 @@ IDENTIFY_PATH = "/api/v1/devices/identify"
 REFERENCE_PATH = "/api/v1/bench/reference"
 TARGET_RATIO = 0.8
 TARGET_P99_MS = 50.0
+BENCH_DISTRICT = "b" * 24  # the Clever id bench/identify_data.py gives its district
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -218,7 +222,7 @@ def run(args: argparse.Namespace) -> dict:
     server = None
     try:
         say(f"Identify benchmark: {args.students:,} students on SQLite; scratch files in {root}")
-        say("\n==> [1/4] Scratch database: migrate, then the district by raw SQL, and a device key")
+        say("\n==> [1/5] Scratch database: migrate, then the district by raw SQL, and a device key")
         done = run_quiet(manage("migrate", "--noinput"), env=env)
         if done.returncode:
             raise BenchError(f"migrate failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
@@ -234,7 +238,7 @@ def run(args: argparse.Namespace) -> dict:
             + ", ".join(f"{n:,} {table}" for table, n in data["rows"].items())
         )
 
-        say(f"\n==> [2/4] gunicorn, {args.workers} workers, production settings, persistent connections")
+        say(f"\n==> [2/5] gunicorn, {args.workers} workers, production settings, persistent connections")
         server_env = dict(
             env,
             CLASSHUB_ENV="production",
@@ -251,11 +255,11 @@ def run(args: argparse.Namespace) -> dict:
         server.wait_ready(key, f"s1@{domain}")
         say(f"    serving on 127.0.0.1:{port}")
 
-        say("\n==> [3/4] Checking answers: 50 students spread over the district, both endpoints")
+        say("\n==> [3/5] Checking answers: 50 students spread over the district, both endpoints")
         check_answers(port, key, args.students, domain)
         say("    identify: matched with sections; reference: found; a wrong key: 401")
 
-        say(f"\n==> [4/4] Load: wrk, {args.connections} connections, {args.rounds} × {args.seconds}s per endpoint")
+        say(f"\n==> [4/5] Load: wrk, {args.connections} connections, {args.rounds} × {args.seconds}s per endpoint")
         load = {"key": key, "students": args.students, "domain": domain, "connections": args.connections}
         for path in (REFERENCE_PATH, IDENTIFY_PATH):  # warm-up: each worker's connection, caches, page cache
             wrk(port, path, seconds=3, **load)
@@ -268,6 +272,25 @@ def run(args: argparse.Namespace) -> dict:
                     f"    round {round_no} {name:<9}: {result['rps']:8,.0f} requests/s, p50 {result['p50_ms']:.1f} ms, "
                     f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']}"
                 )
+        server.stop()
+        server = None
+
+        # Last, because it gives some students bad emails (the identify load expects every one to match).
+        say(f"\n==> [5/5] Device sign-in readiness of the {args.students:,}-student district, recomputed")
+        measured = run_measured("readiness", script("bench.readiness", BENCH_DISTRICT), env=env, echo=False)
+        if not measured.ok:
+            raise BenchError(f"bench.readiness failed:\n{measured.tail()}")
+        readiness = measured.result()
+        f.update(
+            readiness_seconds=readiness["readiness_seconds"],
+            readiness_judged=readiness["readiness_judged"],
+            readiness_rows=readiness["readiness_rows"],
+        )
+        say(
+            f"    readiness_refresh: {readiness['readiness_judged']:,} students (per school) judged, "
+            f"{readiness['readiness_rows']:,} not ready written, in {readiness['readiness_seconds']:.1f}s; "
+            f"{readiness['readiness_counts']}"
+        )
     finally:
         if server is not None:
             server.stop()
@@ -308,6 +331,10 @@ def report(f: dict) -> None:
         f"    ratio identify / reference: {f['ratio']:.2f} (target ≥ {TARGET_RATIO}); identify p99 "
         f"{f['identify_p99_ms']:.1f} ms (target < {TARGET_P99_MS:.0f} ms); errors {f['errors']}; "
         f"{'meets the target' if f['meets_target'] else 'MISSES the target'}"
+    )
+    say(
+        f"    readiness: {f['readiness_judged']:,} students judged in {f['readiness_seconds']:.1f}s "
+        f"({f['readiness_rows']:,} not ready)"
     )
     say(f"    load average before/after: {f['load_before']:.2f} / {f['load_after']:.2f} (other work skews figures)")
     print(json.dumps(f, sort_keys=True), flush=True)

@@ -4,8 +4,8 @@
 
 Records the device setup (Chromebooks and Windows, with the domain most students' emails are in, so most
 come out ready and the rest are spread over the reasons) as the district default and for every active
-school, then times readiness_refresh(): it replaces the district's rows, as every sync does. Prints the
-counts by reason and the seconds.
+school, then times readiness_refresh(), as every sync runs it: it judges every student in each of their
+schools and writes the ones who are not ready. Prints the counts by reason, the rows written and the seconds.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bench.proc import RESULT_PREFIX
 def measure(clever_id: str) -> dict:
     from django.db import connection
 
-    from devices.models import DeviceSetup, SetupDomain
+    from devices.models import DeviceSetup, SetupDomain, StudentReadiness
     from devices.services import device_setup_save, readiness_refresh
     from onboarding.models import District
     from rosters.models import School, Student
@@ -70,7 +70,8 @@ def measure(clever_id: str) -> dict:
         "domain": common,
         "first_readiness_seconds": first_seconds,
         "readiness_seconds": seconds,
-        "readiness_rows": sum(counts.values()),
+        "readiness_judged": sum(counts.values()),  # students, once per school they are in
+        "readiness_rows": StudentReadiness.objects.filter(district=district).count(),  # the not-ready ones
         "readiness_counts": counts,
     }
 

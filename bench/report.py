@@ -43,6 +43,7 @@ MEASURED = [
     "events_verified",
     "events_peak_rss_mb",
     "readiness_seconds",
+    "readiness_judged",
     "readiness_rows",
     "small_import_seconds",
     "small_import_rows",
@@ -135,8 +136,8 @@ def summary(f: dict) -> list[str]:
         lines.append(f"events: not measured ({f.get('events_error') or 'skipped'})")
     if f.get("readiness_seconds") is not None:
         lines.append(
-            f"readiness        {_n(f['readiness_seconds'], 1):>9} s  {_n(f['readiness_rows']):>11} rows "
-            "(readiness_refresh: every student in each of their schools)"
+            f"readiness        {_n(f['readiness_seconds'], 1):>9} s  {_n(f.get('readiness_judged')):>11} students "
+            f"judged per school, {_n(f['readiness_rows'])} not ready written (readiness_refresh)"
         )
     else:
         lines.append(f"readiness        not measured ({f.get('readiness_error') or 'skipped'})")

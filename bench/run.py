@@ -243,9 +243,14 @@ class Bench:
             say(f"    {self.f['readiness_error']}:\n{done.tail()}")
             return
         result = done.result()
-        self.f.update(readiness_seconds=result["readiness_seconds"], readiness_rows=result["readiness_rows"])
+        self.f.update(
+            readiness_seconds=result["readiness_seconds"],
+            readiness_judged=result["readiness_judged"],
+            readiness_rows=result["readiness_rows"],
+        )
         say(
-            f"    readiness_refresh: {result['readiness_rows']:,} rows in {result['readiness_seconds']:,.1f}s; "
+            f"    readiness_refresh: {result['readiness_judged']:,} students (per school) judged, "
+            f"{result['readiness_rows']:,} not ready written, in {result['readiness_seconds']:,.1f}s; "
             f"{result['readiness_counts']}"
         )
 

@@ -83,17 +83,17 @@ NOT_READY = ~models.Q(reason=Readiness.READY)
 
 
 class StudentReadiness(models.Model):
-    """Whether one active student can be recognised on the devices of one of their schools, and why not.
+    """Why one active student cannot be recognised on the devices of one of their schools.
 
-    One row per student and school (a student in two schools may be ready in one and not the other).
-    Recomputed in the database, never in a Python loop, after every sync and every setup change.
+    Only students who are not ready in a school that is set up have a row: ready students (most of them) and
+    the students of schools without a setup are counted per school in ``SchoolReadinessTotal`` instead, so a
+    refresh writes thousands of rows, not a million. One row per student and school (a student in two schools
+    may be ready in one and not the other). Recomputed in the database after every sync and setup change.
     """
 
-    # A million rows are rewritten at every refresh, so each index is one the reads need: the single-column
-    # indexes of the foreign keys are covered by the composite ones below (and shares_with is mostly empty).
-    # No database-level foreign keys either: the rows are derived, written only by readiness_refresh() from
-    # joins of existing rows, and replaced whole each time; checking a million of them cost more than the
-    # refresh itself (20 s at COMMIT on PostgreSQL). Deletes still cascade through the ORM.
+    # The rows are derived, written only by readiness_refresh() from joins of existing rows and replaced whole
+    # each time, so they carry no database-level foreign keys (checking them cost more than the refresh) and
+    # only the indexes the reads need. Deletes still cascade through the ORM.
     district = models.ForeignKey(
         District, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
@@ -107,8 +107,8 @@ class StudentReadiness(models.Model):
     shares_with = models.ForeignKey(
         Student, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False
     )
-    # Lower-case search keys of the students who are not ready (blank for ready ones): the report's list
-    # searches them by prefix with an index of its own, on SQLite and PostgreSQL alike.
+    # Lower-case search keys: the report's list searches them by prefix with an index of its own, on SQLite
+    # and PostgreSQL alike.
     search_first_last = models.CharField(max_length=512, blank=True)  # "ava smith"
     search_last_first = models.CharField(max_length=512, blank=True)  # "smith ava"
     search_email = models.CharField(max_length=254, blank=True)  # "ava.smith@example.org"
@@ -129,6 +129,24 @@ class StudentReadiness(models.Model):
 
     def __str__(self) -> str:
         return f"student {self.student_id} in school {self.school_id}: {self.reason}"
+
+
+class SchoolReadinessTotal(models.Model):
+    """How many active students an active school has, and whether it was set up, at the last refresh.
+
+    With the not-ready rows of ``StudentReadiness`` it gives every count of the report: ready = students minus
+    the school's not-ready rows; a school without a setup has all its students "not set up".
+    """
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, related_name="+", db_constraint=False, primary_key=True
+    )
+    students = models.PositiveIntegerField(default=0)
+    set_up = models.BooleanField(default=False)  # the school had a setup (its own or the district default)
+
+    def __str__(self) -> str:
+        return f"school {self.school_id}: {self.students} students"
 
 
 class DeviceKey(models.Model):

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from devices.models import PLATFORM_DOMAIN_KIND, DeviceSetup, DomainKind, Platform, Readiness, StudentReadiness
+from devices.models import (
+    PLATFORM_DOMAIN_KIND,
+    DeviceSetup,
+    DomainKind,
+    Platform,
+    Readiness,
+    SchoolReadinessTotal,
+    StudentReadiness,
+)
 from onboarding.models import District
 from rosters.models import School
 
@@ -19,7 +27,8 @@ REASON_ORDER = [
     Readiness.OUTSIDE_DOMAINS,
     Readiness.NO_SETUP,
 ]
-NOT_READY_REASONS = REASON_ORDER[1:]
+# The reasons students are listed by, one by one; a school that is not set up is fixed as a whole.
+LISTED_REASONS = [Readiness.NO_EMAIL, Readiness.SHARED_EMAIL, Readiness.OUTSIDE_DOMAINS]
 CONSEQUENCE = "Will have to log in to Clever every time they use a device."
 
 
@@ -57,6 +66,11 @@ class SchoolReadiness:
         return self.total - self.counts.get(Readiness.READY, 0)
 
     @property
+    def listed(self) -> int:
+        """The school's students listed one by one as not ready (all but those of a school not set up)."""
+        return self.not_ready - self.counts.get(Readiness.NO_SETUP, 0)
+
+    @property
     def percent_ready(self) -> int | None:
         """Whole percent of the school's students who are ready; None when it has no students."""
         return round(100 * self.counts.get(Readiness.READY, 0) / self.total) if self.total else None
@@ -89,6 +103,15 @@ class ReadinessReport:
     def reason_counts(self) -> list[tuple[str, str, int]]:
         return [(r, Readiness(r).label, self.totals.get(r, 0)) for r in REASON_ORDER]
 
+    @property
+    def not_set_up(self) -> int:
+        """Students of schools without a setup: not listed one by one."""
+        return self.totals.get(Readiness.NO_SETUP, 0)
+
+    @property
+    def unset_schools(self) -> list[School]:
+        return [row.school for row in self.schools if row.setup is None]
+
     def setup_for(self, school_id: int) -> SetupView | None:
         """The setup that applies to a school: its own, else the district default."""
         return self.setups.get(school_id) or self.default_setup
@@ -110,14 +133,13 @@ def active_schools(*, district: District) -> QuerySet[School]:
     return School.objects.filter(district=district, archived_at=None).order_by("name", "pk")
 
 
-def readiness_report(*, district: District) -> ReadinessReport:
-    """Per active school: students by readiness reason, the setup that applies; and the district's totals.
+def school_readiness_counts(*, district: District) -> dict[int, dict[str, int]]:
+    """Per active school (by id): its students by readiness reason, as of the last refresh. Two queries.
 
-    Four queries whatever the district's size (schools, counts grouped in the database, setups, domains).
-    A student in two schools is counted in each.
+    The refresh stores only the students who are not ready and each school's number of students, so the
+    ready ones are the difference; every student of a school without a setup counts as "not set up".
     """
-    schools = list(active_schools(district=district).only("pk", "name", "clever_id", "district_id"))
-    counts: dict[int, dict[str, int]] = {}
+    not_ready: dict[int, dict[str, int]] = {}
     grouped = (
         StudentReadiness.objects.filter(district=district)
         .values_list("school_id", "reason")
@@ -125,7 +147,36 @@ def readiness_report(*, district: District) -> ReadinessReport:
         .order_by()
     )
     for school_id, reason, n in grouped:
-        counts.setdefault(school_id, {})[reason] = n
+        not_ready.setdefault(school_id, {})[reason] = n
+    counts: dict[int, dict[str, int]] = {}
+    totals = SchoolReadinessTotal.objects.filter(district=district).values_list("school_id", "students", "set_up")
+    for school_id, students, set_up in totals:
+        if not set_up:
+            counts[school_id] = {Readiness.NO_SETUP: students} if students else {}
+            continue
+        reasons = not_ready.get(school_id, {})
+        ready = max(students - sum(reasons.values()), 0)
+        counts[school_id] = {**({Readiness.READY: ready} if ready else {}), **reasons}
+    return counts
+
+
+def readiness_counts(*, district: District) -> dict[str, int]:
+    """The district's students by readiness reason, counted once per school they are in."""
+    totals = dict.fromkeys(Readiness.values, 0)
+    for reasons in school_readiness_counts(district=district).values():
+        for reason, n in reasons.items():
+            totals[reason] += n
+    return totals
+
+
+def readiness_report(*, district: District) -> ReadinessReport:
+    """Per active school: students by readiness reason, the setup that applies; and the district's totals.
+
+    Five queries whatever the district's size (schools, not-ready counts grouped in the database, the
+    schools' totals, setups, domains). A student in two schools is counted in each.
+    """
+    schools = list(active_schools(district=district).only("pk", "name", "clever_id", "district_id"))
+    counts = school_readiness_counts(district=district)
     setups = device_setups(district=district)
     default = setups.get(None)
     rows = [
@@ -157,7 +208,7 @@ def students_not_ready(
     rows = StudentReadiness.objects.filter(district=district).exclude(reason=Readiness.READY)
     if school_id is not None:
         rows = rows.filter(school_id=school_id)
-    if reason in NOT_READY_REASONS:
+    if reason in LISTED_REASONS:
         rows = rows.filter(reason=reason)
     term = " ".join(search.lower().split())
     if term:
@@ -202,14 +253,6 @@ def readiness_fix(row: StudentReadiness, setup: SetupView | None) -> Fix:
     expected = setup.expected() if setup is not None else {}
     account = _account_words(expected)
     email = (student.email or "").strip()
-    if row.reason == Readiness.NO_SETUP:
-        return Fix(
-            problem=f"ClassHub does not know yet which devices {school.name} uses or their sign-in domains.",
-            fix=f"Record the devices and domains of {school.name} (or the district default) under Device setup.",
-            consequence="Until then no student of the school is recognised on a device; "
-            + CONSEQUENCE[0].lower()
-            + CONSEQUENCE[1:],
-        )
     if row.reason == Readiness.NO_EMAIL:
         return Fix(
             problem="No email in the SIS.",
@@ -243,3 +286,31 @@ def readiness_fix(row: StudentReadiness, setup: SetupView | None) -> Fix:
             consequence=CONSEQUENCE,
         )
     return Fix(problem="", fix="", consequence="")
+
+
+def readiness_badges(*, district: District, students_by_school: dict[int, Iterable[int]]) -> dict[tuple[int, int], str]:
+    """Each student's readiness (a ``Readiness`` value) in a school, keyed by (school id, student id).
+
+    For pages that show a badge beside each student, like the teacher home's rosters: two queries whatever
+    the number of students (the schools' setups, then the not-ready rows of just these students).
+    """
+    wanted = {school_id: set(ids) for school_id, ids in students_by_school.items() if ids}
+    if not wanted:
+        return {}
+    set_up = set(DeviceSetup.objects.filter(district=district).values_list("school_id", flat=True))
+    has_default = None in set_up
+    student_ids = set().union(*wanted.values())
+    not_ready = {
+        (school_id, student_id): reason
+        for school_id, student_id, reason in StudentReadiness.objects.filter(
+            district=district, school_id__in=list(wanted), student_id__in=list(student_ids)
+        )
+        .exclude(reason=Readiness.READY)
+        .values_list("school_id", "student_id", "reason")
+    }
+    badges = {}
+    for school_id, ids in wanted.items():
+        fallback = Readiness.READY if (has_default or school_id in set_up) else Readiness.NO_SETUP
+        for student_id in ids:
+            badges[(school_id, student_id)] = not_ready.get((school_id, student_id), fallback)
+    return badges

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from classhub.errors import ClassHubError
 from devices.models import PLATFORM_DOMAIN_KIND, DeviceSetup, DomainKind, Platform, Readiness, SetupDomain
+from devices.selectors import readiness_counts
 from onboarding.audit import audit_record
 from onboarding.models import District
 from rosters.models import School
@@ -209,14 +210,16 @@ _STUDENTS_SQL = {
 
 
 def readiness_refresh(*, district: District) -> dict[str, int]:
-    """Recompute every active student's readiness in each of their active schools, in the database.
+    """Recompute which active students are not ready in each of their active schools, in the database.
 
-    One DELETE and one INSERT ... SELECT: no row passes through Python, so a million-student district takes
-    seconds. Per student and school the reason is the first that applies: the school has no setup (its own,
-    else the district default), no email, an email shared with another active student of the district (both
-    are marked; ``shares_with`` names one other), an email domain that none of the domains of the school's
-    device types (Google for Chromebooks, Windows for Windows, Mac and iPad) matches, else ready.
-    Returns how many rows there are of each reason.
+    Three statements, no row through Python: the students of set-up schools who are not ready are written
+    (a few thousand in a real district, not its million students), and every active school's number of
+    active students is counted, from which the report derives the ready ones. Per student and school the
+    reason is the first that applies: no email, an email shared with another active student of the district
+    (both are marked; ``shares_with`` names one other), an email domain that none of the domains of the
+    school's device types (Google for Chromebooks, Windows for Windows, Mac and iPad) matches. A school
+    with no setup (its own, else the district default) has all its students "not set up".
+    Returns how many students there are of each reason, counted per school.
     """
     position = "instr(n.email_key, '@')" if connection.vendor == "sqlite" else "strpos(n.email_key, '@')"
     uses: dict[str, list[int]] = {DomainKind.GOOGLE: [0], DomainKind.WINDOWS: [0]}  # 0: never an id
@@ -228,15 +231,16 @@ def readiness_refresh(*, district: District) -> dict[str, int]:
                 uses[kind].append(setup_id)
         google_in = ", ".join(["%s"] * len(uses[DomainKind.GOOGLE]))
         windows_in = ", ".join(["%s"] * len(uses[DomainKind.WINDOWS]))
-        sql = f"""
+        setups_sql = """
+            SELECT sc.id AS school_id, COALESCE(own.id, def.id) AS setup_id
+            FROM rosters_school sc
+            LEFT JOIN devices_devicesetup own ON own.school_id = sc.id
+            LEFT JOIN devices_devicesetup def ON def.district_id = sc.district_id AND def.school_id IS NULL
+            WHERE sc.district_id = %s AND sc.archived_at IS NULL
+        """
+        not_ready_sql = f"""
             WITH {_STUDENTS_SQL[connection.vendor == "sqlite"]},
-            eff AS (
-                SELECT sc.id AS school_id, COALESCE(own.id, def.id) AS setup_id
-                FROM rosters_school sc
-                LEFT JOIN devices_devicesetup own ON own.school_id = sc.id
-                LEFT JOIN devices_devicesetup def ON def.district_id = sc.district_id AND def.school_id IS NULL
-                WHERE sc.district_id = %s AND sc.archived_at IS NULL
-            ),
+            eff AS ({setups_sql}),
             allowed AS (
                 SELECT DISTINCT eff.school_id, d.domain
                 FROM eff JOIN devices_setupdomain d ON d.setup_id = eff.setup_id
@@ -246,11 +250,10 @@ def readiness_refresh(*, district: District) -> dict[str, int]:
             judged AS (
                 SELECT ss.school_id, n.id AS student_id, n.email_key AS email, n.first_name, n.last_name,
                     CASE WHEN {position} > 0 THEN substr(n.email_key, {position} + 1) ELSE '' END AS email_domain,
-                    CASE WHEN eff.setup_id IS NULL THEN %s
-                         WHEN n.email_key = '' OR n.email_key IS NULL THEN %s
+                    CASE WHEN n.email_key = '' OR n.email_key IS NULL THEN %s
                          WHEN n.same_email > 1 THEN %s
                          WHEN a.domain IS NULL THEN %s
-                         ELSE %s END AS reason,
+                         ELSE NULL END AS reason,
                     CASE WHEN n.email_key = '' OR n.same_email < 2 THEN NULL
                          WHEN n.id = n.low_id THEN n.high_id ELSE n.low_id END AS shares_with_id
                 -- CROSS JOIN keeps the students as the outer loop on SQLite (without it the planner may scan
@@ -260,7 +263,7 @@ def readiness_refresh(*, district: District) -> dict[str, int]:
                 CROSS JOIN eff
                 LEFT JOIN allowed a ON a.school_id = ss.school_id
                     AND a.domain = CASE WHEN {position} > 0 THEN substr(n.email_key, {position} + 1) ELSE '' END
-                WHERE ss.student_id = n.id AND eff.school_id = ss.school_id
+                WHERE ss.student_id = n.id AND eff.school_id = ss.school_id AND eff.setup_id IS NOT NULL
             )
             INSERT INTO devices_studentreadiness (
                 district_id, school_id, student_id, reason, email_domain, shares_with_id,
@@ -269,33 +272,36 @@ def readiness_refresh(*, district: District) -> dict[str, int]:
             SELECT %s, j.school_id, j.student_id, j.reason,
                 CASE WHEN j.reason = %s THEN j.email_domain ELSE '' END,
                 j.shares_with_id,
-                CASE WHEN j.reason = %s THEN '' ELSE lower(trim(trim(j.first_name) || ' ' || trim(j.last_name))) END,
-                CASE WHEN j.reason = %s THEN '' ELSE lower(trim(trim(j.last_name) || ' ' || trim(j.first_name))) END,
-                CASE WHEN j.reason = %s THEN '' ELSE COALESCE(j.email, '') END
+                lower(trim(trim(j.first_name) || ' ' || trim(j.last_name))),
+                lower(trim(trim(j.last_name) || ' ' || trim(j.first_name))),
+                COALESCE(j.email, '')
             FROM judged j
+            WHERE j.reason IS NOT NULL
         """  # noqa: S608 - only placeholders are interpolated; every value is a parameter
-        params = [
+        not_ready_params = [
             *([district.pk, district.pk] if connection.vendor == "sqlite" else [district.pk]),
             district.pk,
             *uses[DomainKind.GOOGLE],
             *uses[DomainKind.WINDOWS],
-            Readiness.NO_SETUP,
             Readiness.NO_EMAIL,
             Readiness.SHARED_EMAIL,
             Readiness.OUTSIDE_DOMAINS,
-            Readiness.READY,
             district.pk,
             Readiness.OUTSIDE_DOMAINS,
-            Readiness.READY,
-            Readiness.READY,
-            Readiness.READY,
         ]
+        # Every active school, with its active students counted through the (student, school) links.
+        totals_sql = f"""
+            INSERT INTO devices_schoolreadinesstotal (district_id, school_id, students, set_up)
+            SELECT %s, eff.school_id,
+                (SELECT COUNT(*) FROM rosters_studentschool ss
+                    JOIN rosters_student s ON s.id = ss.student_id AND s.archived_at IS NULL
+                 WHERE ss.school_id = eff.school_id),
+                eff.setup_id IS NOT NULL
+            FROM ({setups_sql}) eff
+        """  # noqa: S608 - only placeholders are interpolated
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM devices_studentreadiness WHERE district_id = %s", [district.pk])
-            cursor.execute(sql, params)
-            cursor.execute(
-                "SELECT reason, COUNT(*) FROM devices_studentreadiness WHERE district_id = %s GROUP BY reason",
-                [district.pk],
-            )
-            counts = dict(cursor.fetchall())
-    return {reason: counts.get(reason, 0) for reason in Readiness.values}
+            cursor.execute("DELETE FROM devices_schoolreadinesstotal WHERE district_id = %s", [district.pk])
+            cursor.execute(not_ready_sql, not_ready_params)
+            cursor.execute(totals_sql, [district.pk, district.pk])
+    return readiness_counts(district=district)

@@ -17,7 +17,7 @@ from devices.exports import not_ready_csv
 from devices.forms import DeviceSetupForm
 from devices.models import DomainKind, Readiness
 from devices.selectors import (
-    NOT_READY_REASONS,
+    LISTED_REASONS,
     SetupView,
     readiness_fix,
     readiness_report,
@@ -43,12 +43,12 @@ def report_context(request: HttpRequest, *, district: District) -> dict[str, Any
         int(school_id) if school_id.isdigit() and any(r.school.pk == int(school_id) for r in report.schools) else None
     )
     reason = request.GET.get("reason", "")
-    reason = reason if reason in NOT_READY_REASONS else ""
+    reason = reason if reason in LISTED_REASONS else ""
     rows = students_not_ready(district=district, search=search, school_id=school_id, reason=reason or None)
     # The report's own counts say how many rows there are, so the paginator never counts them again.
     if not search:
         counted = [r for r in report.schools if school_id is None or r.school.pk == school_id]
-        total = sum(r.counts.get(reason, 0) if reason else r.not_ready for r in counted)
+        total = sum(r.counts.get(reason, 0) if reason else r.listed for r in counted)
         paginator = Paginator(rows, STUDENTS_PER_PAGE)
         paginator.count = total  # a cached_property: set it, and no COUNT query runs
     else:
@@ -66,7 +66,7 @@ def report_context(request: HttpRequest, *, district: District) -> dict[str, Any
         "search": search,
         "school_filter": school_id,
         "reason_filter": reason,
-        "reason_choices": [(r, Readiness(r).label) for r in NOT_READY_REASONS],
+        "reason_choices": [(r, Readiness(r).label) for r in LISTED_REASONS],
         "page_query": query.urlencode(),
     }
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.utils import timezone
 
-from devices.models import Readiness, StudentReadiness
+from devices.models import Readiness, SchoolReadinessTotal, StudentReadiness
+from devices.selectors import readiness_badges, school_readiness_counts
 from devices.services import device_setup_save, readiness_refresh
+from rosters.models import StudentSchool
 from tests.devices import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +27,17 @@ def setup(district, school, platforms, google="", windows=""):
     )
 
 
-def readiness(student, school=None) -> StudentReadiness:
-    rows = StudentReadiness.objects.filter(student=student)
-    return rows.get(school=school) if school is not None else rows.get()
+def readiness(student, school=None):
+    """The student's readiness in a school (their only one by default): the stored row of a student who is
+    not ready, else what the school's totals say of everyone else (ready, or not set up)."""
+    school_id = school.pk if school is not None else StudentSchool.objects.get(student=student).school_id
+    row = StudentReadiness.objects.filter(student=student, school_id=school_id).first()
+    if row is not None:
+        return row
+    set_up = SchoolReadinessTotal.objects.get(school_id=school_id).set_up
+    return SimpleNamespace(
+        reason=Readiness.READY if set_up else Readiness.NO_SETUP, email_domain="", shares_with_id=None
+    )
 
 
 @pytest.fixture
@@ -73,6 +85,7 @@ def test_a_shared_email_only_counts_between_active_students_of_the_same_district
     assert readiness(alone).reason == Readiness.READY
     assert readiness(stays).reason == Readiness.READY
     assert not StudentReadiness.objects.filter(student=gone).exists()  # archived: no row at all
+    assert school_readiness_counts(district=d)[elem.pk] == {Readiness.READY: 2}  # nor counted
 
 
 def test_a_student_in_two_schools_can_be_ready_in_one_and_outside_in_the_other(lakeside):
@@ -123,6 +136,8 @@ def test_no_setup_comes_first_and_the_refresh_replaces_the_districts_rows_only(l
     assert counts[Readiness.NO_SETUP] == 1 and counts[Readiness.NO_EMAIL] == 0
     assert readiness_refresh(district=d) == counts  # twice is the same
     assert readiness(theirs).reason == Readiness.READY
+    # A school without a setup is counted as a whole, not student by student.
+    assert not StudentReadiness.objects.filter(district=d).exists()
 
 
 def test_archived_schools_and_students_without_schools_have_no_rows(lakeside):
@@ -131,20 +146,52 @@ def test_archived_schools_and_students_without_schools_have_no_rows(lakeside):
     loose = b.student(d, [], "loose@l.org")
     high.archived_at = timezone.now()
     high.save()
+    outside = b.student(d, [elem, high], "k@gmail.com", first="Out")
     setup(d, None, ["chromebook"], google="l.org")
-    assert list(StudentReadiness.objects.filter(student=kid).values_list("school_id", flat=True)) == [elem.pk]
-    assert not StudentReadiness.objects.filter(student=loose).exists()
+    assert list(StudentReadiness.objects.filter(student=outside).values_list("school_id", flat=True)) == [elem.pk]
+    assert not StudentReadiness.objects.filter(student__in=[kid, loose]).exists()
+    # The archived school has no totals; the active one counts its two students, the loose one is nowhere.
+    assert school_readiness_counts(district=d) == {elem.pk: {Readiness.READY: 1, Readiness.OUTSIDE_DOMAINS: 1}}
 
 
-def test_search_keys_are_kept_for_students_who_are_not_ready_only(lakeside):
+def test_only_students_who_are_not_ready_are_stored_with_search_keys(lakeside):
     d, elem, _ = lakeside
     ok = b.student(d, [elem], "ok@l.org")
     bad = b.student(d, [elem], "Bad.Email@GMAIL.com", first=" Zoë ", last="O'Neil")
     setup(d, None, ["chromebook"], google="l.org")
-    assert (readiness(ok).search_last_first, readiness(ok).search_email) == ("", "")
+    assert not StudentReadiness.objects.filter(student=ok).exists()  # ready students have no row
     row = readiness(bad)
     assert (row.search_first_last, row.search_last_first, row.search_email) == (
         "zoë o'neil",
         "o'neil zoë",
         "bad.email@gmail.com",
     )
+
+
+def test_badges_say_each_students_readiness_in_a_school(lakeside, django_assert_num_queries):
+    d, elem, high = lakeside
+    ok = b.student(d, [elem, high], "ok@l.org")
+    bad = b.student(d, [elem, high], "bad@gmail.com", first="Bad")
+    setup(d, elem, ["chromebook"], google="l.org")  # the high school is not set up
+    with django_assert_num_queries(2):
+        badges = readiness_badges(district=d, students_by_school={elem.pk: [ok.pk, bad.pk], high.pk: [ok.pk]})
+    assert badges == {
+        (elem.pk, ok.pk): Readiness.READY,
+        (elem.pk, bad.pk): Readiness.OUTSIDE_DOMAINS,
+        (high.pk, ok.pk): Readiness.NO_SETUP,
+    }
+
+
+def test_counts_per_school_add_up_from_not_ready_rows_and_totals(lakeside):
+    d, elem, high = lakeside
+    for n in range(3):
+        b.student(d, [elem], f"s{n}@l.org", first=f"S{n}")
+    b.student(d, [elem], None, first="NoMail")
+    b.student(d, [elem, high], "both@l.org", first="Both")
+    setup(d, elem, ["chromebook"], google="l.org")
+    counts = readiness_refresh(district=d)
+    assert school_readiness_counts(district=d) == {
+        elem.pk: {Readiness.READY: 4, Readiness.NO_EMAIL: 1},
+        high.pk: {Readiness.NO_SETUP: 1},
+    }
+    assert counts == {**dict.fromkeys(Readiness.values, 0), "ready": 4, "no_email": 1, "no_setup": 1}

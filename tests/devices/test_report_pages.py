@@ -193,7 +193,7 @@ def test_a_signed_in_user_who_is_no_district_admin_gets_a_404(client, django_use
 def test_district_b_never_sees_district_a(client, django_user_model, lakeside):
     other = b.district("Elsewhere")
     b.student(other, [b.school(other, "Their High")], None, first="Secret", last="Student")
-    readiness_refresh(district=other)
+    save(other, google="elsewhere.org")
     client.force_login(clever_district_admin(django_user_model, district_clever_id=other.clever_id))
     page = client.get(reverse("portal:devices")).content.decode()
     assert "Secret Student" in page and "Lakeside" not in page and "Noah" not in page
@@ -288,3 +288,19 @@ def test_the_demo_district_report_after_import(client, django_user_model, import
     assert reverse("portal:devices") in home
     page = client.get(reverse("portal:devices") + "?reason=outside_domains").content.decode()
     assert "is in mgusd.net" in page and "sign in with students.maplegrove.k12.us" in page
+
+
+def test_students_of_schools_not_set_up_are_counted_but_not_listed(portal_admin, lakeside):
+    d, schools, _ = lakeside
+    DeviceSetup.objects.filter(district=d).delete()
+    readiness_refresh(district=d)
+    page = portal_admin.get(reverse("portal:devices")).content.decode()
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "Every student is ready" not in text
+    assert "not listed here: ClassHub does not know yet which devices" in text
+    assert "Noah" not in text  # no email, but the school's setup comes first
+    save(d, google="students.lakeside.org")
+    text = " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", portal_admin.get(reverse("portal:devices")).content.decode())).split()
+    )
+    assert "not listed here" not in text and "Noah" in text
