@@ -172,6 +172,9 @@ else:
 DEVICE_IDENTIFY_RATE = os.environ.get("DEVICE_IDENTIFY_RATE", "600/min")
 # How long a web process reuses what it read of a district's device setups (domains) before reading again.
 DEVICE_SETUP_CACHE_SECONDS = float(os.environ.get("DEVICE_SETUP_CACHE_SECONDS", "10"))
+# A setup change recomputes readiness during the save up to this many students (a few seconds at most), in a
+# background task above it.
+DEVICE_READINESS_INLINE_MAX_STUDENTS = int(os.environ.get("DEVICE_READINESS_INLINE_MAX_STUDENTS", "100000"))
 # The benchmark's reference endpoint (bench/reference_api.py) exists only when this is set.
 BENCH_REFERENCE = env_bool("CLASSHUB_BENCH_REFERENCE", False)
 

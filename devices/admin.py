@@ -54,6 +54,8 @@ class DeviceSetupAdminForm(forms.ModelForm):
         district, school = data.get("district"), data.get("school")
         if school is not None and district is not None and school.district_id != district.pk:
             self.add_error("school", f"{school.name} is a school of another district than {district.name}.")
+        elif school is not None and school.archived_at is not None:
+            self.add_error("school", f"{school.name} is archived (Clever no longer shares it): it needs no setup.")
         try:
             device_setup_clean(
                 platforms=data.get("platforms") or [],

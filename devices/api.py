@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -140,11 +140,21 @@ class DeviceKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
+class BoundedJSONParser(JSONParser):
+    """JSON, where a body nested too deep for Python's parser is a 400 like any other bad JSON, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None
+
+
 class DeviceIdentifyAPI(APIView):
     authentication_classes = [DeviceKeyAuthentication]
     permission_classes = [HasDeviceKey]
     throttle_classes = [DeviceKeyRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer]
 
     def handle_exception(self, exc: Exception) -> Response:

@@ -22,10 +22,13 @@ from rest_framework.throttling import BaseThrottle
 
 from devices.keys import device_key_hash
 from devices.models import DeviceKey
+from onboarding.models import District, DistrictStatus
 
 WWW_AUTHENTICATE = 'Bearer realm="ClassHub device identify API"'
 # last_used_at is written at most this often per key (and per process): no write per request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+# Districts whose keys stop working: they removed ClassHub in Clever, or ClassHub denied their data.
+KEY_CLOSED_STATUSES = (DistrictStatus.DISCONNECTED.value, DistrictStatus.DENIED.value)
 
 
 def presented_key(request: Request) -> str:
@@ -43,9 +46,16 @@ def _db_time(value: dt.datetime):
 @cache
 def _key_sql() -> str:
     # One lookup by the unique key_hash index; whether the key is active, and its last use stale, decided there.
-    table = DeviceKey._meta.db_table
-    active, stale = "revoked_at IS NULL OR revoked_at > %s", "last_used_at IS NULL OR last_used_at <= %s"
-    return f"SELECT id, district_id, {active}, {stale} FROM {table} WHERE key_hash = %s"  # noqa: S608
+    # A key of a district that left ClassHub in Clever (or was denied) no longer identifies anyone: its
+    # students' data is not ours to serve any more.
+    keys, districts = DeviceKey._meta.db_table, District._meta.db_table
+    closed = ", ".join(f"'{status}'" for status in KEY_CLOSED_STATUSES)
+    active = f"(k.revoked_at IS NULL OR k.revoked_at > %s) AND d.status NOT IN ({closed})"
+    stale = "k.last_used_at IS NULL OR k.last_used_at <= %s"
+    return (
+        f"SELECT k.id, k.district_id, {active}, {stale} FROM {keys} k "  # noqa: S608
+        f"JOIN {districts} d ON d.id = k.district_id WHERE k.key_hash = %s"
+    )
 
 
 class DeviceKeyAuthentication(BaseAuthentication):
@@ -81,12 +91,22 @@ class HasDeviceKey(BasePermission):
 
 
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400}
+PERIODS.update({"day": 86400, **{f"{name}s": seconds for name, seconds in PERIODS.items() if len(name) > 1}})
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """ "600/min" -> (600, 60)."""
+    """ "600/min" -> (600, 60); raises ValueError, naming the setting, for anything else."""
     number, _, period = rate.partition("/")
-    return int(number), PERIODS[period.strip().lower()]
+    try:
+        limit, seconds = int(number), PERIODS[period.strip().lower()]
+    except (KeyError, ValueError):
+        raise ValueError(
+            f"DEVICE_IDENTIFY_RATE={rate!r} is not a rate: write requests per period, e.g. 600/min "
+            f"(periods: {', '.join(sorted(PERIODS))})."
+        ) from None
+    if limit < 1:
+        raise ValueError(f"DEVICE_IDENTIFY_RATE={rate!r}: allow at least one request per period.")
+    return limit, seconds
 
 
 # How long a process may count a key's requests on its own before adding them to the shared count.

@@ -7,4 +7,4 @@ class DevicesConfig(AppConfig):
 
     def ready(self) -> None:
         # The device keys' admin lives in its own module (devices/admin.py is the setups' and readiness's).
-        from devices import key_admin  # noqa: F401
+        from devices import checks, key_admin  # noqa: F401

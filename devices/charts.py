@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from devices.models import Readiness
-from devices.selectors import REASON_ORDER, ReadinessReport
+from devices.selectors import REASON_ORDER, ReadinessReport, percent_of
 
 COLOURS = {
     Readiness.READY: "#1e7a3c",
@@ -94,7 +94,7 @@ def _school_summary(counts: dict[str, int], total: int) -> str:
     if not total:
         return "no students"
     ready = counts.get(Readiness.READY, 0)
-    pieces = [f"{ready} of {total} ready ({round(100 * ready / total)}%)"]
+    pieces = [f"{ready} of {total} ready ({percent_of(ready, total)}%)"]
     pieces += [f"{counts[r]} {_label(r)}" for r in REASON_ORDER[1:] if counts.get(r)]
     return " · ".join(pieces)
 

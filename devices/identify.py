@@ -72,6 +72,7 @@ def _sql() -> dict[str, str]:
         FROM {t["Student"]} st
         LEFT JOIN {t["School"]} sc ON sc.id = st.school_id
         LEFT JOIN {t["StudentSchool"]} ss ON ss.student_id = st.id
+            AND EXISTS (SELECT 1 FROM {t["School"]} ls WHERE ls.id = ss.school_id AND ls.archived_at IS NULL)
         WHERE st.district_id = %s AND st.email_key = %s
         ORDER BY st.archived_at IS NOT NULL, st.id
         LIMIT {STUDENT_ROWS}"""  # noqa: S608
@@ -174,7 +175,7 @@ def _current_sections(student_id: int) -> list[dict[str, Any]]:
 def device_identify(*, district_id: int, email: str, platform: str) -> dict[str, Any]:
     """The identify API's answer for an email signed in on a device of the given platform."""
     key = email_key(email)
-    domain = key.rpartition("@")[2]
+    domain = key.partition("@")[2]  # after the first "@", as the readiness report reads it
     kind = PLATFORM_DOMAIN_KIND[Platform(platform)]
     kind_label = KIND_LABELS[kind]
     with connection.cursor() as cursor:
@@ -207,8 +208,9 @@ def device_identify(*, district_id: int, email: str, platform: str) -> dict[str,
             f"The student with {key} is archived: the district no longer shares them with ClassHub.",
         )
     student_rows = [row for row in rows if row[0] in active]
-    student_id, clever_id, first, last, grade, _, school_clever_id, school_name, primary_school_id, _ = student_rows[0]
-    school_ids = {row[9] for row in student_rows if row[9] is not None} or {primary_school_id}
+    student_id, clever_id, first, last, grade, _, school_clever_id, school_name, _, _ = student_rows[0]
+    # The student's active schools; with none (all archived, or never linked) the district default applies.
+    school_ids: set[int | None] = {row[9] for row in student_rows if row[9] is not None} or {None}
     setups = district_setups(district_id)
     effective = [setups.effective(school_id) for school_id in school_ids]
     effective = [domains for domains in effective if domains is not None]

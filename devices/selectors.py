@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -73,7 +74,7 @@ class SchoolReadiness:
     @property
     def percent_ready(self) -> int | None:
         """Whole percent of the school's students who are ready; None when it has no students."""
-        return round(100 * self.counts.get(Readiness.READY, 0) / self.total) if self.total else None
+        return percent_of(self.counts.get(Readiness.READY, 0), self.total)
 
     @property
     def reason_counts(self) -> list[tuple[str, str, int]]:
@@ -97,7 +98,7 @@ class ReadinessReport:
 
     @property
     def percent_ready(self) -> int | None:
-        return round(100 * self.totals.get(Readiness.READY, 0) / self.total) if self.total else None
+        return percent_of(self.totals.get(Readiness.READY, 0), self.total)
 
     @property
     def reason_counts(self) -> list[tuple[str, str, int]]:
@@ -197,7 +198,14 @@ def readiness_report(*, district: District) -> ReadinessReport:
 
 def _prefix_range(field_name: str, prefix: str) -> Q:
     # A range, not LIKE: it uses a plain index on SQLite and PostgreSQL alike (the keys are lower case).
+    if ord(prefix[-1]) >= sys.maxunicode:  # no character follows it: everything from the prefix on
+        return Q(**{f"{field_name}__gte": prefix})
     return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)})
+
+
+def percent_of(part: int, whole: int) -> int | None:
+    """Whole percent, rounded down, so a school with one student to fix never shows 100%."""
+    return 100 * part // whole if whole else None
 
 
 def students_not_ready(

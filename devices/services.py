@@ -5,11 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
+from django.db.models import Sum
 
 from classhub.errors import ClassHubError
-from devices.models import PLATFORM_DOMAIN_KIND, DeviceSetup, DomainKind, Platform, Readiness, SetupDomain
+from devices.models import (
+    PLATFORM_DOMAIN_KIND,
+    DeviceSetup,
+    DomainKind,
+    Platform,
+    Readiness,
+    SchoolReadinessTotal,
+    SetupDomain,
+)
 from devices.selectors import readiness_counts
 from onboarding.audit import audit_record
 from onboarding.models import District
@@ -21,6 +31,8 @@ DOMAIN_RE = re.compile(rf"^{_LABEL}(\.{_LABEL})*\.[a-z][a-z0-9-]*[a-z0-9]$")
 
 KIND_FIELD = {DomainKind.GOOGLE: "google_domains", DomainKind.WINDOWS: "windows_domains"}
 KIND_WORDS = {DomainKind.GOOGLE: "Google domains", DomainKind.WINDOWS: "Windows domains"}
+# A school's devices sign in with a handful of domains; thousands are a paste gone wrong (and slow to check).
+MAX_DOMAINS_PER_KIND = 50
 
 
 class DeviceSetupInvalid(ClassHubError):
@@ -46,7 +58,14 @@ def split_domains(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
 
 
 def _clean_domains(raw: list[str], kind: str, errors: list[str]) -> list[str]:
+    if len(raw) > MAX_DOMAINS_PER_KIND:
+        errors.append(
+            f"{len(raw)} {KIND_WORDS[kind]} entered: a school's devices sign in with a few domains, at most "
+            f"{MAX_DOMAINS_PER_KIND}. Enter only the domains of the students' accounts."
+        )
+        return []
     cleaned: list[str] = []
+    seen: set[str] = set()
     for entry in raw:
         domain = entry.strip().lower().rstrip(".")
         if "@" in domain:
@@ -55,9 +74,10 @@ def _clean_domains(raw: list[str], kind: str, errors: list[str]) -> list[str]:
             errors.append(
                 f"“{entry}” is not a domain name: use letters, digits, hyphens and dots, e.g. students.example.org."
             )
-        elif domain in cleaned:
+        elif domain in seen:
             errors.append(f"{domain} is listed twice under {KIND_WORDS[kind]}: keep it once.")
         else:
+            seen.add(domain)
             cleaned.append(domain)
     return cleaned
 
@@ -137,8 +157,13 @@ def device_setup_save(
         platforms=platforms, google_domains=google_domains, windows_domains=windows_domains, where=where
     )
     with transaction.atomic():
-        setup = DeviceSetup.objects.select_for_update().filter(district=district, school=school).first()
+        # The district row, not the setup's: a first save has no setup row to lock, and two of them at once
+        # (a double click) would both insert one.
+        District.objects.select_for_update().filter(pk=district.pk).values_list("pk", flat=True).first()
+        setup = DeviceSetup.objects.filter(district=district, school=school).first()
         before = _snapshot(setup)
+        if _same_setup(before, clean):
+            return setup
         if setup is None:
             setup = DeviceSetup(district=district, school=school)
         setup.platforms = clean.platforms
@@ -148,18 +173,45 @@ def device_setup_save(
         SetupDomain.objects.bulk_create(
             SetupDomain(setup=setup, kind=kind, domain=domain) for kind, ds in clean.domains.items() for domain in ds
         )
-        after = _snapshot(setup)
-        if before != after:
-            audit_record(
-                district=district,
-                actor=actor,
-                action="devices.setup.saved",
-                subject=setup,
-                before={"scope": where, **before} if before else {},
-                after={"scope": where, **after},
-            )
-            readiness_refresh(district=district)
+        audit_record(
+            district=district,
+            actor=actor,
+            action="devices.setup.saved",
+            subject=setup,
+            before={"scope": where, **before} if before else {},
+            after={"scope": where, **_snapshot(setup)},
+        )
+        readiness_refresh_after_setup_change(district=district)
     return setup
+
+
+def _same_setup(before: dict, clean: CleanSetup) -> bool:
+    """The same devices and domains, whatever the order they were typed in."""
+    return bool(before) and (
+        set(before["platforms"]) == set(clean.platforms)
+        and set(before["google_domains"]) == set(clean.domains[DomainKind.GOOGLE])
+        and set(before["windows_domains"]) == set(clean.domains[DomainKind.WINDOWS])
+    )
+
+
+def readiness_refreshed_inline(*, district: District) -> bool:
+    """Whether a setup change recomputes the district's readiness during the save (else in the background)."""
+    students = SchoolReadinessTotal.objects.filter(district=district).aggregate(n=Sum("students"))["n"] or 0
+    return students <= settings.DEVICE_READINESS_INLINE_MAX_STUDENTS
+
+
+def readiness_refresh_after_setup_change(*, district: District) -> bool:
+    """Recompute readiness after a setup change: at once (True), or, for a large district, in a background task
+    once the change is committed (False), so a save never holds a web request and the write lock for long
+    (a mistyped domain makes every student of a million not ready: a million rows to write)."""
+    if readiness_refreshed_inline(district=district):
+        readiness_refresh(district=district)
+        return True
+    from django_q.tasks import async_task
+
+    district_id = district.pk
+    transaction.on_commit(lambda: async_task("devices.tasks.readiness_refresh_task", district_id))
+    return False
 
 
 def device_setup_delete(*, district: District, school: School, actor: AbstractBaseUser | None) -> bool:
@@ -178,7 +230,7 @@ def device_setup_delete(*, district: District, school: School, actor: AbstractBa
             after={"scope": school.name, "uses": "the district default"},
         )
         setup.delete()
-        readiness_refresh(district=district)
+        readiness_refresh_after_setup_change(district=district)
     return True
 
 
@@ -209,6 +261,21 @@ _STUDENTS_SQL = {
 }
 
 
+def _unicode_lower_sql() -> str:
+    """The SQL function that lower-cases names as Python does (the search term is lowered in Python).
+
+    SQLite's own lower() knows ASCII only ("ÉMILE" stays "ÉMILE"), so there it is Python's str.lower,
+    registered on the connection; it runs only for the students who are not ready.
+    """
+    if connection.vendor != "sqlite":
+        return "lower"
+    connection.ensure_connection()
+    connection.connection.create_function(
+        "classhub_lower", 1, lambda value: value.lower() if isinstance(value, str) else value, deterministic=True
+    )
+    return "classhub_lower"
+
+
 def readiness_refresh(*, district: District) -> dict[str, int]:
     """Recompute which active students are not ready in each of their active schools, in the database.
 
@@ -222,6 +289,7 @@ def readiness_refresh(*, district: District) -> dict[str, int]:
     Returns how many students there are of each reason, counted per school.
     """
     position = "instr(n.email_key, '@')" if connection.vendor == "sqlite" else "strpos(n.email_key, '@')"
+    lower = _unicode_lower_sql()
     uses: dict[str, list[int]] = {DomainKind.GOOGLE: [0], DomainKind.WINDOWS: [0]}  # 0: never an id
     with transaction.atomic():
         # Serialises refreshes of one district on PostgreSQL (SQLite has one writer anyway).
@@ -272,8 +340,8 @@ def readiness_refresh(*, district: District) -> dict[str, int]:
             SELECT %s, j.school_id, j.student_id, j.reason,
                 CASE WHEN j.reason = %s THEN j.email_domain ELSE '' END,
                 j.shares_with_id,
-                lower(trim(trim(j.first_name) || ' ' || trim(j.last_name))),
-                lower(trim(trim(j.last_name) || ' ' || trim(j.first_name))),
+                {lower}(trim(trim(j.first_name) || ' ' || trim(j.last_name))),
+                {lower}(trim(trim(j.last_name) || ' ' || trim(j.first_name))),
                 COALESCE(j.email, '')
             FROM judged j
             WHERE j.reason IS NOT NULL

@@ -23,7 +23,7 @@ from devices.selectors import (
     readiness_report,
     students_not_ready,
 )
-from devices.services import DeviceSetupInvalid, device_setup_delete, device_setup_save
+from devices.services import DeviceSetupInvalid, device_setup_delete, device_setup_save, readiness_refreshed_inline
 from onboarding.models import District
 from onboarding.selectors import portal_district_for
 from rosters.models import School
@@ -40,7 +40,7 @@ def report_context(request: HttpRequest, *, district: District) -> dict[str, Any
     search = request.GET.get("q", "").strip()[:100]
     school_id = request.GET.get("school", "")
     school_id = (
-        int(school_id) if school_id.isdigit() and any(r.school.pk == int(school_id) for r in report.schools) else None
+        int(school_id) if _is_id(school_id) and any(r.school.pk == int(school_id) for r in report.schools) else None
     )
     reason = request.GET.get("reason", "")
     reason = reason if reason in LISTED_REASONS else ""
@@ -69,6 +69,17 @@ def report_context(request: HttpRequest, *, district: District) -> dict[str, Any
         "reason_choices": [(r, Readiness(r).label) for r in LISTED_REASONS],
         "page_query": query.urlencode(),
     }
+
+
+def _is_id(value: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return value.isascii() and value.isdigit() and len(value) < 19
+
+
+def _readiness_words(district: District) -> str:
+    if readiness_refreshed_inline(district=district):
+        return "the readiness report below is up to date."
+    return "readiness is being recomputed for your students: reload this page in a minute for the new figures."
 
 
 def _district(request: HttpRequest) -> District:
@@ -108,7 +119,7 @@ def _render_page(
 def _setup_school(district: District, value: str) -> School | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not _is_id(value):
         raise Http404("No such school")
     return get_object_or_404(School, pk=int(value), district=district, archived_at=None)
 
@@ -140,7 +151,7 @@ def devices_setup_save(request: HttpRequest) -> HttpResponse:
             form.add_service_errors(exc.errors)
         else:
             where = school.name if school else "the district default"
-            messages.success(request, f"Saved the device setup of {where}; the readiness report below is up to date.")
+            messages.success(request, f"Saved the device setup of {where}; " + _readiness_words(district))
             return redirect(_page_url(school))
     return _render_page(request, district, school=school, form=form, status=400)
 
@@ -154,7 +165,7 @@ def devices_setup_reset(request: HttpRequest) -> HttpResponse:
     if school is None:
         raise Http404("Choose a school")
     if device_setup_delete(district=district, school=school, actor=request.user):
-        messages.success(request, f"{school.name} now uses the district default.")
+        messages.success(request, f"{school.name} now uses the district default; " + _readiness_words(district))
     return redirect(_page_url(school))
 
 

@@ -402,3 +402,55 @@ def test_the_docs_page_serves_swagger_ui_from_the_app_itself(client):
 
 def test_the_benchmarks_reference_endpoint_does_not_exist_in_normal_runs(client):
     assert client.post("/api/v1/bench/reference", data="{}", content_type="application/json").status_code == 404
+
+
+def test_json_nested_too_deeply_is_a_400_not_a_500(client, lincoln):
+    body = '{"email": ' + "[" * 5000 + "]" * 5000 + ', "platform": "chromebook"}'
+    response = identify(client, lincoln["plaintext"], body, raw=True)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("status", ["disconnected", "denied"])
+def test_a_district_that_left_classhub_has_its_keys_refused(client, lincoln, status):
+    body = {"email": "ada.lovelace@students.lincoln.org", "platform": "chromebook"}
+    assert identify(client, lincoln["plaintext"], body).json()["status"] == "matched"
+    lincoln["district"].status = status
+    lincoln["district"].save()
+    response = identify(client, lincoln["plaintext"], body)
+    assert response.status_code == 401 and response.content == b""
+
+
+def test_an_email_with_two_at_signs_is_judged_by_its_first_domain_as_the_report_does(client, lincoln):
+    data.student(lincoln["district"], lincoln["middle"], "odd@evil.com@students.lincoln.org")
+    body = {"email": "odd@evil.com@students.lincoln.org", "platform": "chromebook"}
+    answer = identify(client, lincoln["plaintext"], body).json()
+    assert (answer["status"], answer["reason"]) == ("clever_login_required", "outside_domains")
+
+
+def test_an_archived_schools_own_setup_no_longer_matches(client, lincoln):
+    district, high = lincoln["district"], lincoln["high"]
+    only_high = data.student(district, high, "kim@old-domain.org")
+    data.setup(district, high, google=["old-domain.org"], platforms=["chromebook"])
+    body = {"email": "kim@old-domain.org", "platform": "chromebook"}
+    assert identify(client, lincoln["plaintext"], body).json()["status"] == "matched"
+    high.archived_at = timezone.now()
+    high.save()
+    district_setups_forget()
+    assert only_high.pk and identify(client, lincoln["plaintext"], body).json()["status"] == "clever_login_required"
+
+
+@pytest.mark.parametrize("rate", ["10/day", "10/minutes", "10/hours", "5/s"])
+def test_every_rate_period_drf_knows_works(client, lincoln, settings, rate):
+    settings.DEVICE_IDENTIFY_RATE = rate
+    body = {"email": "ada.lovelace@students.lincoln.org", "platform": "chromebook"}
+    assert identify(client, lincoln["plaintext"], body).status_code == 200
+
+
+@pytest.mark.parametrize("rate", ["10/5m", "ten/min", "0/min", "600"])
+def test_a_bad_rate_setting_is_reported_by_the_system_check(settings, rate):
+    from devices.checks import identify_rate_check
+
+    settings.DEVICE_IDENTIFY_RATE = rate
+    errors = identify_rate_check(None)
+    assert [e.id for e in errors] == ["devices.E001"] and "DEVICE_IDENTIFY_RATE" in errors[0].msg

@@ -195,3 +195,14 @@ def test_counts_per_school_add_up_from_not_ready_rows_and_totals(lakeside):
         high.pk: {Readiness.NO_SETUP: 1},
     }
     assert counts == {**dict.fromkeys(Readiness.values, 0), "ready": 4, "no_email": 1, "no_setup": 1}
+
+
+def test_names_are_searchable_whatever_their_case_and_accents(lakeside):
+    from devices.selectors import students_not_ready
+
+    d, elem, _ = lakeside
+    b.student(d, [elem], None, first="ÉMILE", last="ÄNGSTRÖM")
+    setup(d, None, ["chromebook"], google="l.org")
+    for term in ("émile", "Émile", "ängs", "ÄNGSTRÖM", "\U0010ffff"):
+        found = [str(r.student) for r in students_not_ready(district=d, search=term)]
+        assert found == ([] if term == "\U0010ffff" else ["ÉMILE ÄNGSTRÖM"]), term

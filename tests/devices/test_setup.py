@@ -141,3 +141,41 @@ def test_a_school_goes_back_to_the_district_default():
     event = AuditEvent.objects.get(district=d, action="devices.setup.removed")
     assert event.before["google_domains"] == ["own.org"] and event.after["uses"] == "the district default"
     assert SetupDomain.objects.filter(setup__school=high).count() == 0
+
+
+def test_thousands_of_domains_are_refused_at_once_with_a_clear_message():
+    d = b.district()
+    pasted = "\n".join(f"d{n}.example.org" for n in range(20_000))
+    errors = errors_of(d, google=pasted)
+    assert errors == {
+        "google_domains": [
+            "20000 Google domains entered: a school's devices sign in with a few domains, at most 50. "
+            "Enter only the domains of the students' accounts."
+        ]
+    }
+
+
+def test_the_same_domains_in_another_order_are_no_change():
+    d = b.district()
+    save(d, platforms=["chromebook", "windows"], google="a.org\nb.org", windows="ad.org")
+    save(d, platforms=["windows", "chromebook"], google="B.org, a.org", windows="ad.org")
+    assert AuditEvent.objects.filter(district=d, action="devices.setup.saved").count() == 1
+
+
+def test_a_large_district_recomputes_readiness_in_the_background(settings, django_capture_on_commit_callbacks):
+    from django_q.models import OrmQ
+
+    d = b.district()
+    high = b.school(d, "Lakeside High")
+    kid = b.student(d, [high], "kid@old.org")
+    save(d, google="old.org")  # small: recomputed during the save
+    assert not StudentReadiness.objects.filter(student=kid).exists()
+    settings.DEVICE_READINESS_INLINE_MAX_STUDENTS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        save(d, google="new.org")
+    assert not StudentReadiness.objects.filter(student=kid).exists()  # not yet: queued
+    assert OrmQ.objects.count() == 1
+    from devices.tasks import readiness_refresh_task
+
+    readiness_refresh_task(d.pk)  # what the worker runs
+    assert StudentReadiness.objects.get(student=kid).reason == Readiness.OUTSIDE_DOMAINS
