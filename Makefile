@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench bench-identify install clean
+.PHONY: run test lint bench bench-identify install chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,16 @@ install: $(STAMP)
 run: install
 	$(BIN)/python scripts/run_demo.py
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest
+
+# The browser tests (tests/browser/) drive Debian's Chromium, never a browser Playwright downloads: installed
+# here when missing, like wrk for bench-identify.
+chromium:
+	@test -x /usr/bin/chromium || { echo "Chromium is missing: apt-get install -y chromium"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null) \
+		|| { echo "Could not install Chromium; install it with: sudo apt-get install -y chromium"; exit 1; }; }
 
 lint: install
 	$(BIN)/ruff check .

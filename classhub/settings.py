@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "onboarding",
     "rosters",
     "devices",
+    "teach",
+    "helpcenter",
 ]
 
 MIDDLEWARE = [
@@ -217,12 +219,23 @@ AUTHENTICATION_BACKENDS = [
 ]
 SITE_ID = 1
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "teach:after-sign-in"  # each person's home: review console, portal or teacher home
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "classhub.clever.sso.adapter.ClassHubAccountAdapter"
+# Shared school devices: the sign-in page stays reachable while someone is signed in, and a new sign-in
+# replaces that person's session instead of sending the next person to their pages.
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
+# District contacts sign in with a code emailed to the contact email Clever gave (classhub/clever/sso/contacts.py).
+# Any other email gets the same answer and no email at all (no account enumeration, no mail to strangers).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = int(os.environ.get("CLASSHUB_LOGIN_CODE_SECONDS", "600"))
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "ClassHub: "
 SOCIALACCOUNT_ADAPTER = "classhub.clever.sso.adapter.CleverSocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_REQUIRED = False
@@ -284,6 +297,10 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = PRODUCTION
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+# On by default in production (`check --deploy` asks for both); a host whose subdomains are not all HTTPS
+# turns them off with these variables.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", PRODUCTION)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 
 LOGGING = {

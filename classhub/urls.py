@@ -31,6 +31,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(account_urlpatterns)),
     path("portal/", include("onboarding.urls")),
+    path("teach/", include("teach.urls")),
+    path("help/", include("helpcenter.urls")),
     path("api/v1/districts/", onboarding_api.DistrictListAPI.as_view(), name="api-districts"),
     path("api/v1/districts/<str:clever_id>/", onboarding_api.DistrictDetailAPI.as_view(), name="api-district"),
     path("api/v1/devices/identify", devices_api.DeviceIdentifyAPI.as_view(), name="api-devices-identify"),

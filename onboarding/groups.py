@@ -33,6 +33,7 @@ REP_PERMISSIONS = {
         "setupdomain": ["view"],
         "devicekey": ["view", "add", "change"],
     },
+    "helpcenter": {"helpfeedback": ["view"]},  # the "Did this help?" answers, read-only
 }
 GROUPS = {
     "Onboarding reps": REP_PERMISSIONS,

@@ -8,14 +8,15 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from classhub.clever.sso.contacts import district_of_contact_user, is_contact_user
 from onboarding.models import AuditEvent, District, RequestStatus, SchoolDecision, SharedSchool
 from rosters.models import ImportRun
 
 
 def clever_identity(user: AbstractBaseUser) -> dict[str, Any]:
     """The Clever user record saved at the user's last Clever sign-in, or {}."""
-    if not user.is_authenticated:
-        return {}
+    if not user.is_authenticated or is_contact_user(user):
+        return {}  # a contact signed in by code has no Clever identity: no teacher's pages, no roles
     account = SocialAccount.objects.filter(user=user, provider="clever").only("extra_data").first()
     if account is None:
         return {}
@@ -24,7 +25,10 @@ def clever_identity(user: AbstractBaseUser) -> dict[str, Any]:
 
 
 def portal_district_for(user: AbstractBaseUser) -> District | None:
-    """The one district whose portal this user may see: Clever's district admins of that district."""
+    """The one district whose portal this user may see: Clever's district admins of that district, or
+    its contact signed in with an emailed code (classhub/clever/sso/contacts.py)."""
+    if is_contact_user(user):
+        return district_of_contact_user(user)
     identity = clever_identity(user)
     roles = identity.get("roles")
     if not isinstance(roles, dict) or "district_admin" not in roles or not identity.get("district"):
@@ -33,7 +37,7 @@ def portal_district_for(user: AbstractBaseUser) -> District | None:
 
 
 def districts_visible_to(user: AbstractBaseUser) -> QuerySet[District]:
-    """ClassHub staff see every district; a district admin sees only their own; others none."""
+    """ClassHub staff see every district; a district admin or contact sees only their own; others none."""
     if user.is_authenticated and user.is_staff:
         return District.objects.all()
     district = portal_district_for(user)
@@ -43,7 +47,9 @@ def districts_visible_to(user: AbstractBaseUser) -> QuerySet[District]:
 
 
 def district_timeline(*, district: District, limit: int = 50) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(district=district).select_related("actor")[:limit])
+    # The district's journey only: teachers' own ClassHub-only classes are theirs, not the district's milestones.
+    events = AuditEvent.objects.filter(district=district).exclude(action__startswith="teach.")
+    return list(events.select_related("actor")[:limit])
 
 
 def district_overviews(districts: QuerySet[District]) -> list[dict[str, Any]]:

@@ -43,17 +43,17 @@ class NextStep:
 
 NEXT_STEPS: dict[str, NextStep] = {
     S.REQUESTED: NextStep("ClassHub", "Your ClassHub rep records your purchase and starts the review."),
-    S.SALES_FOLLOW_UP: NextStep("ClassHub", "ClassHub sales will contact you about purchasing ClassHub."),
-    S.IN_REVIEW: NextStep("ClassHub", "ClassHub is checking the schools you shared against your rollout plan."),
-    S.APPROVED: NextStep("ClassHub", "ClassHub imports your rosters from Clever."),
-    S.PARTLY_APPROVED: NextStep("ClassHub", "ClassHub imports the rosters of the approved schools."),
+    S.SALES_FOLLOW_UP: NextStep("ClassHub", "Our sales team will contact you about purchasing ClassHub."),
+    S.IN_REVIEW: NextStep("ClassHub", "Checking the schools you shared against your rollout plan."),
+    S.APPROVED: NextStep("ClassHub", "Importing your rosters from Clever: students, teachers and classes."),
+    S.PARTLY_APPROVED: NextStep("ClassHub", "Importing the rosters of the approved schools from Clever."),
     S.DENIED: NextStep(
         "Your district", "Read the reason below, change your sharing in Clever, and ClassHub reviews again."
     ),
     S.ONBOARDING_SCHEDULED: NextStep("Clever", "Your onboarding session with Clever is scheduled."),
-    S.IMPORTING: NextStep("ClassHub", "ClassHub is importing your rosters; this page updates as it goes."),
+    S.IMPORTING: NextStep("ClassHub", "Importing your rosters; this page updates as it goes."),
     S.NEEDS_ATTENTION: NextStep("Your district", "Some required data is missing: see the import section below."),
-    S.IMPORTED: NextStep("ClassHub", "Rosters are in. ClassHub takes your district live after the onboarding session."),
+    S.IMPORTED: NextStep("ClassHub", "Rosters are in. Your district goes live after the onboarding session."),
     S.LIVE: NextStep("Your district", "ClassHub is live. Teachers sign in with Clever."),
     S.DISCONNECTED: NextStep(
         "Your district", "ClassHub is no longer connected in Clever. Add it again in Clever to continue."

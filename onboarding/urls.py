@@ -12,4 +12,5 @@ urlpatterns = [
     path("imports/<int:run_id>/issues.csv", views.portal_import_issues_csv, name="import-issues-csv"),
     path("devices/keys/", include("devices.key_urls")),  # device keys (no app_name: names are portal:device-key*)
     path("devices/", include("devices.urls")),
+    path("help/", include("helpcenter.portal_urls")),  # the help guide with the district's progress
 ]

@@ -24,7 +24,7 @@ PORTAL_ISSUES_SHOWN = 20
 def home(request: HttpRequest) -> HttpResponse:
     """The front door: signed-in people go to their page, others see the Clever button."""
     if request.user.is_authenticated:
-        return redirect("admin:index" if request.user.is_staff else "portal:home")
+        return redirect("admin:index" if request.user.is_staff else "teach:after-sign-in")
     return render(request, "portal/welcome.html")
 
 
@@ -60,10 +60,13 @@ def portal_import_status(request: HttpRequest) -> JsonResponse:
         raise Http404
     run = latest_import_run(district=district)
     if run is None:
-        return JsonResponse({"district_status": district.status, "import": None})
+        return JsonResponse(
+            {"district_status": district.status, "district_status_label": district.get_status_display(), "import": None}
+        )
     return JsonResponse(
         {
             "district_status": district.status,
+            "district_status_label": district.get_status_display(),
             "import": {
                 "id": run.pk,
                 "status": run.status,

@@ -62,7 +62,7 @@ def test_a_district_admin_signs_in_with_clever_and_sees_only_their_district(clie
     for school in connected["a"]["rollout_plan"]:
         assert school["name"] in html
     assert "Your district connected ClassHub in Clever." in html  # the timeline, in plain words
-    assert "ClassHub is checking the schools you shared" in html  # and who acts next
+    assert "Checking the schools you shared" in html  # and who acts next
 
     listing = client.get(reverse("api-districts")).json()["results"]
     assert [d["clever_id"] for d in listing] == [district_a]
@@ -83,17 +83,18 @@ def test_a_clever_user_is_keyed_on_the_clever_id_not_the_email(client, sandbox, 
     assert User.objects.get(socialaccount__uid=admin["id"]).pk != impostor.pk
 
 
-def test_a_teacher_is_not_a_district_admin_on_the_portal(client, sandbox, connected):
+def test_a_teacher_is_not_a_district_admin_on_the_portal(client, sandbox, imported_a):
     teacher = next(
         u
-        for u in sandbox.dataset.visible(connected["a"]["clever_id"], "users")
+        for u in sandbox.dataset.visible(imported_a.clever_id, "users")
         if has_role(u, "teacher") and not has_role(u, "district_admin")
     )
-    sign_in_with_clever(client, sandbox, teacher["id"])
+    landed = sign_in_with_clever(client, sandbox, teacher["id"])
+    assert landed["Location"] == reverse("teach:home")  # a teacher lands on their own home
     page = client.get(reverse("portal:home"))
     assert page.status_code == 403
     assert b"This portal is for district admins" in page.content
-    assert b"open it from your Clever Portal" in page.content  # no promise of a page that does not exist
+    assert reverse("teach:home").encode() in page.content  # and is pointed to it
     assert client.get(reverse("api-districts")).json()["results"] == []
 
 

@@ -125,7 +125,7 @@ def test_a_running_import_shows_a_progress_bar_on_the_portal_and_in_the_admin(
     client.force_login(clever_district_admin(django_user_model, district_clever_id=imported_a.clever_id))
     portal = client.get(reverse("portal:home")).content.decode()
     assert 'id="import-progress" max="100" value="50"' in portal
-    assert "500 records read from Clever of about 1000" in portal
+    assert "500 records (schools, people, classes) read from Clever of about 1000" in portal
     assert "portal-progress.js" in portal  # it follows status.json without a reload
     client.force_login(rep)
     admin_page = client.get(reverse("admin:rosters_importrun_change", args=[run.pk])).content.decode()

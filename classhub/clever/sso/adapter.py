@@ -1,15 +1,22 @@
-"""allauth adapters: sign-in is only through Clever (and the rep's password in the admin)."""
+"""allauth adapters: district users sign in through Clever (contacts by an emailed code), reps in the admin."""
 
 import logging
+import math
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthError
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from classhub.clever.parsing import mapping
+from classhub.clever.sso.access import clever_sign_in_refusal
+from classhub.clever.sso.contacts import is_contact_user
+from classhub.clever.sso.views import CleverUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -18,12 +25,40 @@ SIGN_IN_EXPIRED = (
     "page is reloaded or opened twice). Please sign in again."
 )
 SIGN_IN_CANCELLED = "You cancelled the sign-in with Clever, so you are not signed in."
+SIGN_IN_UNAVAILABLE = (
+    "Sign-in with Clever did not finish: Clever did not answer ClassHub just now. Please try again in a few "
+    "minutes; if it keeps happening, tell your ClassHub rep."
+)
+
+
+def login_code_minutes() -> int:
+    """How long an emailed sign-in code works, in whole minutes (as the email and the page say)."""
+    return max(1, math.ceil(account_settings.LOGIN_BY_CODE_TIMEOUT / 60))
 
 
 class ClassHubAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Nobody signs up with a password: district users arrive through Clever.
         return False
+
+    def get_login_redirect_url(self, request) -> str:
+        # A contact signed in by code has exactly one page: their district's portal.
+        if is_contact_user(request.user):
+            return reverse("portal:home")
+        # Straight to the person's home (portal, teacher home or review console), not through a redirect.
+        from teach.views import home_url_for
+
+        return home_url_for(request.user)
+
+    def get_signup_redirect_url(self, request) -> str:
+        # A first Clever sign-in creates the account ("signup"): the same home as every later sign-in.
+        return self.get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth mails only the contacts' sign-in codes here. They go straight to Django's email backend,
+        # not to the onboarding email log (onboarding/emails.py): a code must never be kept or resent.
+        context = {**context, "code_minutes": login_code_minutes()}
+        super().send_mail(template_prefix, email, context)
 
 
 class CleverSocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -39,23 +74,26 @@ class CleverSocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request, sociallogin) -> None:
         """Refuse, with a page that says why, people the portal is not for."""
-        from onboarding.models import District
-
-        user = mapping(mapping(sociallogin.account.extra_data).get("data"))
-        roles = mapping(user.get("roles"))
-        staff_roles = {"teacher", "staff", "district_admin"} & set(roles)
-        if "student" in roles or not staff_roles:
-            reason = "student" if "student" in roles else "no_staff_role"
-        elif not District.objects.filter(clever_id=str(user.get("district") or "")).exists():
-            reason = "district_not_served"
-        else:
+        record = mapping(mapping(sociallogin.account.extra_data).get("data"))
+        reason = clever_sign_in_refusal(record=record)
+        if reason is None:
             return
         logger.info("Refused Clever sign-in of %s: %s", sociallogin.account.uid, reason)
+        # A shared device: whoever was signed in before does not stay signed in behind a refused person.
+        if request.user.is_authenticated:
+            logout(request)
         raise ImmediateHttpResponse(render(request, "portal/sign_in_refused.html", {"reason": reason}, status=403))
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
         """Send the person back to the sign-in page with a plain message instead of an error page."""
-        logger.info("Clever sign-in failed: %s %r", error, exception)
-        text = SIGN_IN_CANCELLED if error == AuthError.CANCELLED else SIGN_IN_EXPIRED
+        # Clever down or refusing ClassHub's credentials is for operators to see; a stale code is not.
+        log = logger.warning if isinstance(exception, CleverUnavailable) else logger.info
+        log("Clever sign-in failed: %s %r", error, exception)
+        if error == AuthError.CANCELLED:
+            text = SIGN_IN_CANCELLED
+        elif isinstance(exception, CleverUnavailable):
+            text = SIGN_IN_UNAVAILABLE
+        else:
+            text = SIGN_IN_EXPIRED
         messages.warning(request, text)
         raise ImmediateHttpResponse(redirect("account_login"))

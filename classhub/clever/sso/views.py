@@ -1,10 +1,13 @@
 """The OAuth2 adapter for Clever, with both hosts read from settings at call time."""
 
+from __future__ import annotations
+
 from http import HTTPStatus
 
+import requests
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.base.constants import AuthProcess
-from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.oauth2.client import OAuth2Client, OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import (
     OAuth2Adapter,
     OAuth2CallbackView,
@@ -13,10 +16,53 @@ from allauth.socialaccount.providers.oauth2.views import (
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from classhub.clever.parsing import mapping
+
+
+class CleverCodeRefused(OAuth2Error):
+    """Clever refused the sign-in code: it expired, was used already, or was never issued (400)."""
+
+
+class CleverUnavailable(OAuth2Error):
+    """Clever could not complete the sign-in: an outage, a rate limit, or ClassHub's credentials (401)."""
+
+
+class CleverOAuth2Client(OAuth2Client):
+    """The code exchange as Clever documents it: HTTP Basic client authentication, typed failures.
+
+    allauth's client reports every failure alike; telling "your code expired" from "Clever is down"
+    lets the sign-in page say the right thing.
+    """
+
+    def get_access_token(self, code, pkce_code_verifier=None, extra_data=None) -> dict:
+        form = {"code": code, "grant_type": "authorization_code", "redirect_uri": self.callback_url}
+        try:
+            with get_adapter().get_requests_session() as session:
+                response = session.post(
+                    self.access_token_url,
+                    data=form,
+                    auth=requests.auth.HTTPBasicAuth(self.consumer_key, self.consumer_secret),
+                    timeout=settings.CLEVER_TIMEOUT_SECONDS,
+                )
+        except requests.RequestException as exc:
+            raise CleverUnavailable(f"Clever's token endpoint did not answer: {exc}") from exc
+        if response.status_code == HTTPStatus.BAD_REQUEST:
+            raise CleverCodeRefused(f"Clever refused the code: {response.text[:300]}")
+        if response.status_code != HTTPStatus.OK:
+            raise CleverUnavailable(f"Clever's token endpoint answered {response.status_code}: {response.text[:300]}")
+        try:
+            body = mapping(response.json())
+        except ValueError as exc:
+            raise CleverUnavailable("Clever's token answer is not JSON.") from exc
+        if not isinstance(body.get("access_token"), str) or not body["access_token"]:
+            raise CleverUnavailable("Clever's token answer has no access token.")
+        return body
+
 
 class ConfiguredCleverOAuth2Adapter(OAuth2Adapter):
     provider_id = "clever"
-    # Clever documents HTTP Basic auth for the code exchange.
+    client_class = CleverOAuth2Client
+    # Kept for anything that reads allauth's flag; CleverOAuth2Client always uses Basic auth.
     basic_auth = True
 
     @property
@@ -39,19 +85,29 @@ class ConfiguredCleverOAuth2Adapter(OAuth2Adapter):
 
     def get_data(self, token: str) -> dict:
         """Who signed in (/me), then their roles (/users/{id}); /me alone has no roles."""
-        headers = {"Authorization": f"Bearer {token}"}
-        timeout = settings.CLEVER_TIMEOUT_SECONDS
-        with get_adapter().get_requests_session() as session:
-            me = session.get(self.identity_url, headers=headers, timeout=timeout)
-            if me.status_code != HTTPStatus.OK:
-                raise OAuth2Error("Clever did not confirm who signed in.")
-            user_id = (me.json().get("data") or {}).get("id")
-            if not user_id:
-                raise OAuth2Error("Clever's answer has no user id.")
-            details = session.get(self.user_url(user_id), headers=headers, timeout=timeout)
-            if details.status_code != HTTPStatus.OK:
-                raise OAuth2Error("Clever did not return the signed-in user's record.")
-            return details.json()
+        me = mapping(self._get_json(self.identity_url, token))
+        user_id = mapping(me.get("data")).get("id")
+        if not isinstance(user_id, str) or not user_id:
+            raise CleverUnavailable("Clever's /me answer has no user id.")
+        details = mapping(self._get_json(self.user_url(user_id), token))
+        record = mapping(details.get("data"))
+        # The account is keyed on this id: it must be the one /me vouched for.
+        if record.get("id") != user_id:
+            raise CleverUnavailable("Clever's user record is not the user who signed in.")
+        return {**details, "data": record}
+
+    @staticmethod
+    def _get_json(url: str, token: str):
+        try:
+            with get_adapter().get_requests_session() as session:
+                response = session.get(
+                    url, headers={"Authorization": f"Bearer {token}"}, timeout=settings.CLEVER_TIMEOUT_SECONDS
+                )
+            if response.status_code != HTTPStatus.OK:
+                raise CleverUnavailable(f"{url} answered {response.status_code}.")
+            return response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise CleverUnavailable(f"{url} could not be read: {exc}") from exc
 
 
 oauth2_login = OAuth2LoginView.adapter_view(ConfiguredCleverOAuth2Adapter)

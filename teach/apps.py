@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TeachConfig(AppConfig):
+    name = "teach"
+    verbose_name = "Teacher home"

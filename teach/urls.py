@@ -1,0 +1,19 @@
+from django.urls import path
+
+from teach import views
+
+app_name = "teach"
+
+urlpatterns = [
+    path("", views.teach_home, name="home"),
+    path("signed-in/", views.after_sign_in, name="after-sign-in"),
+    path("classes/new/", views.class_create, name="class-create"),
+    path("classes/<int:class_id>/", views.class_detail, name="class"),
+    path("classes/<int:class_id>/archive/", views.class_archive, name="class-archive"),
+    path("classes/<int:class_id>/students/add/", views.class_student_add, name="class-student-add"),
+    path(
+        "classes/<int:class_id>/students/<int:student_id>/remove/",
+        views.class_student_remove,
+        name="class-student-remove",
+    ),
+]
