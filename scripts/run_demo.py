@@ -87,6 +87,9 @@ def main() -> None:
 ================ ClassHub onboarding demo is running ================
   Review console (reps):   {base}/admin/     login: rep / classhub-demo (support / classhub-demo: read-only)
   District portal:         {base}/portal/    "Log in with Clever", then pick a district admin
+  Teacher home:            {base}/teach/     "Log in with Clever", then pick a teacher (after the import)
+  District contact code:   {base}/accounts/login/code/   the code email lands in data/mail/
+  Help for district admins: {base}/help/
   Districts API (JSON):    {base}/api/v1/districts/
   Clever sandbox:          {sandbox_url}/sandbox/
   Sharing requests to review: {base}/admin/onboarding/sharingrequest/
