@@ -134,8 +134,8 @@ class StudentReadiness(models.Model):
 class SchoolReadinessTotal(models.Model):
     """How many active students an active school has, and whether it was set up, at the last refresh.
 
-    With the not-ready rows of ``StudentReadiness`` it gives every count of the report: ready = students minus
-    the school's not-ready rows; a school without a setup has all its students "not set up".
+    It gives every count of the report: ready = students minus the not-ready ones; a school without a setup
+    has all its students "not set up".
     """
 
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", db_constraint=False)
@@ -144,6 +144,13 @@ class SchoolReadinessTotal(models.Model):
     )
     students = models.PositiveIntegerField(default=0)
     set_up = models.BooleanField(default=False)  # the school had a setup (its own or the district default)
+    # The school's students who are not ready, by reason: the report reads these few numbers on every page
+    # load instead of counting the not-ready rows (a hundred thousand in a large district) again.
+    no_email = models.PositiveIntegerField(default=0)
+    shared_email = models.PositiveIntegerField(default=0)
+    outside_domains = models.PositiveIntegerField(default=0)
+
+    NOT_READY_FIELDS = ("no_email", "shared_email", "outside_domains")  # named as the Readiness values
 
     def __str__(self) -> str:
         return f"school {self.school_id}: {self.students} students"

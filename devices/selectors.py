@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from devices.models import (
     PLATFORM_DOMAIN_KIND,
@@ -135,27 +135,20 @@ def active_schools(*, district: District) -> QuerySet[School]:
 
 
 def school_readiness_counts(*, district: District) -> dict[int, dict[str, int]]:
-    """Per active school (by id): its students by readiness reason, as of the last refresh. Two queries.
+    """Per active school (by id): its students by readiness reason, as of the last refresh. One query.
 
-    The refresh stores only the students who are not ready and each school's number of students, so the
-    ready ones are the difference; every student of a school without a setup counts as "not set up".
+    The refresh stores each school's number of students and of not-ready students by reason, so the ready
+    ones are the difference; every student of a school without a setup counts as "not set up".
     """
-    not_ready: dict[int, dict[str, int]] = {}
-    grouped = (
-        StudentReadiness.objects.filter(district=district)
-        .values_list("school_id", "reason")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    for school_id, reason, n in grouped:
-        not_ready.setdefault(school_id, {})[reason] = n
     counts: dict[int, dict[str, int]] = {}
-    totals = SchoolReadinessTotal.objects.filter(district=district).values_list("school_id", "students", "set_up")
-    for school_id, students, set_up in totals:
+    fields = SchoolReadinessTotal.NOT_READY_FIELDS
+    for school_id, students, set_up, *not_ready in SchoolReadinessTotal.objects.filter(district=district).values_list(
+        "school_id", "students", "set_up", *fields
+    ):
         if not set_up:
             counts[school_id] = {Readiness.NO_SETUP: students} if students else {}
             continue
-        reasons = not_ready.get(school_id, {})
+        reasons = {reason: n for reason, n in zip(fields, not_ready, strict=True) if n}
         ready = max(students - sum(reasons.values()), 0)
         counts[school_id] = {**({Readiness.READY: ready} if ready else {}), **reasons}
     return counts
@@ -173,8 +166,8 @@ def readiness_counts(*, district: District) -> dict[str, int]:
 def readiness_report(*, district: District) -> ReadinessReport:
     """Per active school: students by readiness reason, the setup that applies; and the district's totals.
 
-    Five queries whatever the district's size (schools, not-ready counts grouped in the database, the
-    schools' totals, setups, domains). A student in two schools is counted in each.
+    Four queries whatever the district's size (schools, the schools' totals, setups, domains). A student in
+    two schools is counted in each.
     """
     schools = list(active_schools(district=district).only("pk", "name", "clever_id", "district_id"))
     counts = school_readiness_counts(district=district)

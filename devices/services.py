@@ -358,18 +358,29 @@ def readiness_refresh(*, district: District) -> dict[str, int]:
             Readiness.OUTSIDE_DOMAINS,
         ]
         # Every active school, with its active students counted through the (student, school) links.
+        # ... and its not-ready students by reason, from the rows just written (the index on district, school
+        # and reason answers each count).
+        not_ready_counts = ",\n".join(
+            "(SELECT COUNT(*) FROM devices_studentreadiness r WHERE r.district_id = %s "
+            "AND r.school_id = eff.school_id AND r.reason = %s)"
+            for _ in SchoolReadinessTotal.NOT_READY_FIELDS
+        )
         totals_sql = f"""
-            INSERT INTO devices_schoolreadinesstotal (district_id, school_id, students, set_up)
+            INSERT INTO devices_schoolreadinesstotal (
+                district_id, school_id, students, set_up, {", ".join(SchoolReadinessTotal.NOT_READY_FIELDS)}
+            )
             SELECT %s, eff.school_id,
                 (SELECT COUNT(*) FROM rosters_studentschool ss
                     JOIN rosters_student s ON s.id = ss.student_id AND s.archived_at IS NULL
                  WHERE ss.school_id = eff.school_id),
-                eff.setup_id IS NOT NULL
+                eff.setup_id IS NOT NULL,
+                {not_ready_counts}
             FROM ({setups_sql}) eff
         """  # noqa: S608 - only placeholders are interpolated
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM devices_studentreadiness WHERE district_id = %s", [district.pk])
             cursor.execute("DELETE FROM devices_schoolreadinesstotal WHERE district_id = %s", [district.pk])
             cursor.execute(not_ready_sql, not_ready_params)
-            cursor.execute(totals_sql, [district.pk, district.pk])
+            counts_params = [p for reason in SchoolReadinessTotal.NOT_READY_FIELDS for p in (district.pk, reason)]
+            cursor.execute(totals_sql, [district.pk, *counts_params, district.pk])
     return readiness_counts(district=district)
