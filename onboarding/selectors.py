@@ -10,7 +10,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from classhub.clever.sso.contacts import district_of_contact_user, is_contact_user
 from onboarding.models import AuditEvent, District, RequestStatus, SchoolDecision, SharedSchool
-from rosters.models import ImportRun
+from rosters.models import Educator, ImportRun
 
 
 def clever_identity(user: AbstractBaseUser) -> dict[str, Any]:
@@ -33,7 +33,19 @@ def portal_district_for(user: AbstractBaseUser) -> District | None:
     roles = identity.get("roles")
     if not isinstance(roles, dict) or "district_admin" not in roles or not identity.get("district"):
         return None
-    return District.objects.filter(clever_id=str(identity["district"])).first()
+    district = District.objects.filter(clever_id=str(identity["district"])).first()
+    if district is None:
+        return None
+    # Roles come from the sign-in; once the roster knows this person, it decides: a district admin Clever
+    # has since removed (or demoted) loses the portal at their next request, not when their session ends.
+    record = (
+        Educator.objects.filter(district=district, clever_id=str(identity.get("id") or ""))
+        .values_list("archived_at", "is_district_admin")
+        .first()
+    )
+    if record is not None and (record[0] is not None or not record[1]):
+        return None
+    return district
 
 
 def districts_visible_to(user: AbstractBaseUser) -> QuerySet[District]:

@@ -279,8 +279,10 @@ def next_link(body: dict[str, Any]) -> str | None:
     return None
 
 
-# Pages in a row that bring no new id before paging is taken to be going round in a circle.
-MAX_STALLED_PAGES = 10
+# Pages in a row that bring no higher id before paging is taken to be going round in a circle. Generous: Clever
+# sorts lists by id, but a page of unusable records (no id, odd ids) must not end a run; a next link seen before
+# ends it at once.
+MAX_STALLED_PAGES = 100
 
 
 class DistrictAPI:
@@ -346,6 +348,7 @@ class DistrictAPI:
         url = path
         highest: str | None = None
         stalled = 0
+        followed: set[str] = set()
         while True:
             body = expect_envelope(self._call(url, query), self._url(url))
             items = body["data"]
@@ -358,7 +361,10 @@ class DistrictAPI:
             if next_uri.startswith(("http://", "https://")) and not next_uri.startswith(self.client.api_base + "/"):
                 # Never send the district's token to another host, whatever a response says.
                 raise CleverMalformedResponse(f"Clever's next link leaves {self.client.api_base}: {next_uri}", url=url)
-            # Ids grow page after page; pages that bring no higher id mean the next links go round in a circle.
+            if next_uri in followed:
+                raise CleverMalformedResponse(f"Clever's next links go round in a circle at {next_uri}", url=url)
+            followed.add(next_uri)
+            # Ids grow page after page; many pages that bring no higher id mean the links never get anywhere.
             inner = [item.get("data") for item in items if isinstance(item, dict)]
             page_ids = [obj.get("id") for obj in inner if isinstance(obj, dict)]
             top = max((i for i in page_ids if isinstance(i, str)), default=None)

@@ -150,3 +150,34 @@ def test_stops_on_an_empty_page_even_with_a_next_link(clever_client, sandbox, de
     pages = list(api.iter_pages("schools", limit=expected))  # a full page carries a next link to an empty page
     assert [len(p) for p in pages] == [expected]
     assert sandbox.request_log[-1][1].startswith("/v3.0/schools?") and "starting_after" in sandbox.request_log[-1][1]
+
+
+def _page(ids: list, next_uri: str | None) -> dict:
+    links = [{"rel": "next", "uri": next_uri}] if next_uri else []
+    return {"data": [{"data": {"id": i}} for i in ids], "links": links}
+
+
+def test_a_next_link_seen_before_ends_the_paging_as_a_circle(clever_client, sandbox, demo):
+    from classhub.clever.errors import CleverMalformedResponse
+
+    api = clever_client.for_district(demo["a"]["clever_id"])
+    for body in (
+        _page(["a1"], "/v3.0/users?limit=1&starting_after=a1"),
+        _page(["a2"], "/v3.0/users?limit=1&starting_after=a1"),
+    ):
+        sandbox.inject_fault(path_prefix="/v3.0/users", status=200, count=1, body=body)
+    sandbox.inject_fault(
+        path_prefix="/v3.0/users", status=200, count=5, body=_page(["a3"], "/v3.0/users?limit=1&starting_after=a1")
+    )
+    with pytest.raises(CleverMalformedResponse, match="round in a circle"):
+        list(api.iter_pages("users", limit=1))
+
+
+def test_pages_of_records_with_no_or_lower_ids_do_not_end_the_paging(clever_client, sandbox, demo):
+    """Unusable records (no id, odd ids) on page after page are for the importer to report, not a circle."""
+    api = clever_client.for_district(demo["a"]["clever_id"])
+    for n in range(15):
+        body = _page([None] if n % 2 else ["000bad"], f"/v3.0/users?limit=1&starting_after=x{n:02d}")
+        sandbox.inject_fault(path_prefix="/v3.0/users", status=200, count=1, body=body)
+    sandbox.inject_fault(path_prefix="/v3.0/users", status=200, count=1, body=_page(["zzz"], None))
+    assert len(list(api.iter_pages("users", limit=1))) == 16

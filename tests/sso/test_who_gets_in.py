@@ -144,3 +144,43 @@ def test_a_refused_sign_in_signs_out_whoever_was_signed_in(client, sandbox, impo
     assert refused.status_code == 403
     assert signed_in_uid(client) is None
     assert client.get(reverse("portal:home")).status_code == 302  # to the sign-in page
+
+
+def test_connecting_a_second_clever_login_to_a_signed_in_user_is_refused(client, sandbox, imported_a, district_ids):
+    """allauth's "connect" process would attach Clever user B to whoever is signed in (A) for good."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from tests.sso.flows import choose_on_clever, local
+
+    teacher, admin = (
+        users_of(sandbox, district_ids["a"], "teacher")[0],
+        users_of(sandbox, district_ids["a"], "district_admin")[0],
+    )
+    sign_in_with_clever(client, sandbox, teacher["id"])
+    signed_in = get_user_model().objects.get(pk=client.session["_auth_user_id"])
+    start = client.post(reverse("clever_login") + "?process=connect")
+    assert start.status_code == 302
+    back = client.get(local(choose_on_clever(start["Location"], admin["id"])))
+    assert back.status_code == 302 and back["Location"] == reverse("account_login")
+    assert list(SocialAccount.objects.filter(user=signed_in).values_list("uid", flat=True)) == [teacher["id"]]
+    # Clever user B still signs in as themself, never as A.
+    client.logout()
+    sign_in_with_clever(client, sandbox, admin["id"])
+    assert signed_in_uid(client) == admin["id"]
+
+
+def test_a_district_admin_removed_in_the_roster_loses_the_portal_at_the_next_request(
+    client, sandbox, imported_a, district_ids
+):
+    admin = next(
+        u for u in users_of(sandbox, district_ids["a"], "district_admin") if "teacher" not in (u.get("roles") or {})
+    )
+    sign_in_with_clever(client, sandbox, admin["id"])
+    assert client.get(reverse("portal:home")).status_code == 200
+    Educator.objects.filter(district=imported_a, clever_id=admin["id"]).update(is_district_admin=False)
+    assert client.get(reverse("portal:home")).status_code == 403
+    Educator.objects.filter(district=imported_a, clever_id=admin["id"]).update(
+        is_district_admin=True, archived_at=timezone.now()
+    )
+    assert client.get(reverse("portal:home")).status_code == 403
+    assert client.get(reverse("api-districts")).json()["results"] == []

@@ -7,7 +7,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.providers.base import AuthError
+from allauth.socialaccount.providers.base import AuthError, AuthProcess
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
@@ -74,6 +74,12 @@ class CleverSocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request, sociallogin) -> None:
         """Refuse, with a page that says why, people the portal is not for."""
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # Only sign-in: "connect" would attach this Clever login to whoever is signed in on this browser
+            # (a shared device, a rep's session), and from then on sign that Clever user in as them.
+            logger.warning("Refused a Clever %r (not a sign-in) for %s", sociallogin.state.get("process"), request.user)
+            messages.warning(request, SIGN_IN_EXPIRED)
+            raise ImmediateHttpResponse(redirect("account_login"))
         record = mapping(mapping(sociallogin.account.extra_data).get("data"))
         reason = clever_sign_in_refusal(record=record)
         if reason is None:

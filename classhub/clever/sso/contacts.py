@@ -1,15 +1,16 @@
 """District contacts who sign in with an emailed one-time code, before their Clever login works.
 
 Only the email Clever gave as a district's contact may ask for a code. The code signs in one Django
-user per district, named after it (``district-contact-<clever id>``): no new model or field is
-needed, the user can only ever mean that district, and it holds no Clever identity, so it never
-reaches a teacher's pages. Its email is the contact email it was last sent a code at; the portal
-lets it in only while that is still the district's contact email, so a contact Clever replaces loses
-access at their next request.
+user per district and contact email, named after both (``district-contact-<clever id>-<email digest>``):
+no new model or field is needed, the user can only ever mean that district and that person, and it holds
+no Clever identity, so it never reaches a teacher's pages. Its email never changes; the portal lets it in
+only while that is still the district's contact email, so a contact Clever replaces loses access at their
+next request, for good (the new contact is another user, so their code never revives the old session).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.contrib.auth import get_user_model
@@ -46,21 +47,22 @@ def district_for_contact_email(email: str) -> District | None:
     return matches[0] if matches else None
 
 
+def contact_username(district: District, email: str) -> str:
+    digest = hashlib.sha256(normalized_email(email).encode()).hexdigest()[:12]
+    return f"{CONTACT_USERNAME_PREFIX}{district.clever_id}-{digest}"[:150]
+
+
 def contact_user_for(district: District) -> AbstractBaseUser:
-    """The district's contact user, created or brought up to date with the contact Clever names now."""
+    """The user of the contact Clever names now for the district, created at their first code."""
     user_model = get_user_model()
+    email = normalized_email(district.contact_email)[:254]
     with transaction.atomic():
         user, created = user_model.objects.select_for_update().get_or_create(
-            username=f"{CONTACT_USERNAME_PREFIX}{district.clever_id}"[:150],
-            defaults={"is_active": True},
+            username=contact_username(district, email), defaults={"is_active": True, "email": email}
         )
         first, _, last = district.contact_name.strip().partition(" ")
-        fields = {
-            "email": normalized_email(district.contact_email)[:254],
-            # A contact's full name sits in one field at Clever; shown as one name here.
-            "first_name": first[:150],
-            "last_name": last[:150],
-        }
+        # A contact's full name sits in one field at Clever; shown as one name here.
+        fields = {"first_name": first[:150], "last_name": last[:150]}
         changed = [name for name, value in fields.items() if getattr(user, name) != value]
         for name in changed:
             setattr(user, name, fields[name])
@@ -77,7 +79,8 @@ def district_of_contact_user(user: AbstractBaseUser) -> District | None:
     username = user.get_username()
     if not user.is_authenticated or user.is_staff or not username.startswith(CONTACT_USERNAME_PREFIX):
         return None
-    district = District.objects.filter(clever_id=username.removeprefix(CONTACT_USERNAME_PREFIX)).first()
+    clever_id = username.removeprefix(CONTACT_USERNAME_PREFIX).partition("-")[0]
+    district = District.objects.filter(clever_id=clever_id).first()
     if district is None or district.status == DistrictStatus.DISCONNECTED:
         return None
     email = normalized_email(user.email)
