@@ -5,6 +5,8 @@ These classes never touch the SIS or Clever, and the roster sync never touches t
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -24,9 +26,16 @@ class StudentNotAddable(ClassHubError):
     """The student is not an active student of one of the teacher's schools (or does not exist)."""
 
 
+# A teacher's own classes beyond their sections: a few, not thousands (each is listed on the teacher home).
+MAX_ACTIVE_CLASSES = 50
+
+
 def class_name_clean(name: str) -> str:
     """The name trimmed, with inner runs of spaces made one; raise ClassNameInvalid when empty or too long."""
-    cleaned = " ".join((name or "").split())
+    # Invisible and direction-changing characters (zero-width spaces, right-to-left overrides) make a name that
+    # looks blank or reads backwards: dropped, like runs of spaces.
+    visible = "".join(ch for ch in (name or "") if unicodedata.category(ch) != "Cf")
+    cleaned = " ".join(visible.split())
     if not cleaned:
         raise ClassNameInvalid("Give the class a name, for example “Reading group B”.")
     if len(cleaned) > CLASS_NAME_MAX_LENGTH:
@@ -39,6 +48,10 @@ def class_name_clean(name: str) -> str:
 def classhub_class_create(*, owner: Educator, name: str, actor: AbstractBaseUser | None) -> ClassHubClass:
     """Create a ClassHub-only class owned by a teacher, in the teacher's district."""
     cleaned = class_name_clean(name)
+    if ClassHubClass.objects.filter(owner=owner, archived_at=None).count() >= MAX_ACTIVE_CLASSES:
+        raise ClassNameInvalid(
+            f"You have {MAX_ACTIVE_CLASSES} ClassHub-only classes already: archive one you no longer use first."
+        )
     with transaction.atomic():
         classhub_class = ClassHubClass.objects.create(district_id=owner.district_id, owner=owner, name=cleaned)
         audit_record(

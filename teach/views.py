@@ -31,6 +31,7 @@ from teach.selectors.classes import (
 from teach.selectors.identity import NoTeacherHome, clever_roles, educator_for, why_no_teacher_home
 from teach.selectors.sections import teacher_sections
 from teach.services import (
+    ClassNameInvalid,
     StudentNotAddable,
     classhub_class_archive,
     classhub_class_create,
@@ -110,9 +111,13 @@ def teach_home(request: HttpRequest, educator: Educator) -> HttpResponse:
 def class_create(request: HttpRequest, educator: Educator) -> HttpResponse:
     form = ClassHubClassForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        created = classhub_class_create(owner=educator, name=form.cleaned_data["name"], actor=request.user)
-        messages.success(request, f"“{created.name}” is ready. Find your students below and add them.")
-        return redirect("teach:class", class_id=created.pk)
+        try:
+            created = classhub_class_create(owner=educator, name=form.cleaned_data["name"], actor=request.user)
+        except ClassNameInvalid as exc:
+            form.add_error("name", str(exc))
+        else:
+            messages.success(request, f"“{created.name}” is ready. Find your students below and add them.")
+            return redirect("teach:class", class_id=created.pk)
     return render(request, "teach/class_create.html", {"form": form})
 
 

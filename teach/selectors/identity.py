@@ -61,8 +61,12 @@ def roster_record_for(user: AbstractBaseUser) -> Educator | None:
 
 def educator_for(user: AbstractBaseUser) -> Educator | None:
     """The signed-in user's active teacher record, with its district; None if they have none."""
+    from classhub.clever.sso.access import CLOSED_STATUSES
+
     record = roster_record_for(user)
-    return record if record is not None and record.is_teacher else None
+    if record is None or not record.is_teacher or record.district.status in CLOSED_STATUSES:
+        return None  # a district that removed ClassHub (or was denied) no longer shares its classes with us
+    return record
 
 
 class NoTeacherHome(models.TextChoices):

@@ -184,3 +184,13 @@ def test_a_district_admin_removed_in_the_roster_loses_the_portal_at_the_next_req
     )
     assert client.get(reverse("portal:home")).status_code == 403
     assert client.get(reverse("api-districts")).json()["results"] == []
+
+
+@pytest.mark.parametrize("status", ["denied", "disconnected"])
+def test_teachers_of_a_closed_district_are_told_so_not_to_wait(client, sandbox, imported_a, district_ids, status):
+    District.objects.filter(pk=imported_a.pk).update(status=status)
+    teacher = next(u for u in users_of(sandbox, district_ids["a"], "teacher") if "district_admin" not in u["roles"])
+    refused = sign_in_with_clever(client, sandbox, teacher["id"])
+    assert refused.status_code == 403
+    assert b"ClassHub is not set up for your district" in refused.content
+    assert b"setting it up with us" not in refused.content

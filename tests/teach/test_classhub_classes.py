@@ -287,3 +287,38 @@ def test_a_full_re_import_and_an_events_sync_leave_the_class_and_its_members_unt
     page = client.get(reverse("teach:class", args=[classhub_class.pk])).content.decode()
     assert "Renamed" in page and "No longer in Clever" in page
     assert Educator.objects.get(pk=teacher.pk).archived_at is None
+
+
+def test_invisible_characters_are_dropped_from_class_names(client, school_day):
+    create(client, "\u202eReading\u200b group\ufeff")
+    assert ClassHubClass.objects.get().name == "Reading group"
+    page = create(client, "\u200b\u200b")
+    assert "Give the class a name" in page.content.decode()
+
+
+def test_a_teacher_has_at_most_fifty_active_classhub_only_classes(client, school_day):
+    from teach.services import MAX_ACTIVE_CLASSES
+
+    ClassHubClass.objects.bulk_create(
+        ClassHubClass(district=school_day["district"], owner=school_day["me"], name=f"Club {n}")
+        for n in range(MAX_ACTIVE_CLASSES)
+    )
+    page = create(client, "One more")
+    assert page.status_code == 200 and "archive one you no longer use first" in page.content.decode()
+    assert ClassHubClass.objects.count() == MAX_ACTIVE_CLASSES
+
+
+def test_a_forged_huge_id_is_a_404_not_a_crash(client, school_day):
+    created = ClassHubClass.objects.create(district=school_day["district"], owner=school_day["me"], name="Club")
+    huge = "9" * 30
+    assert client.post(f"/teach/classes/{created.pk}/students/{huge}/remove/").status_code == 404
+    assert client.get(f"/teach/classes/{huge}/").status_code == 404
+
+
+def test_teachers_of_a_district_that_removed_classhub_get_no_teacher_home(client, school_day):
+    from onboarding.models import DistrictStatus
+
+    assert client.get(reverse("teach:home")).status_code == 200
+    school_day["district"].status = DistrictStatus.DISCONNECTED
+    school_day["district"].save()
+    assert client.get(reverse("teach:home")).status_code == 403

@@ -12,10 +12,14 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from classhub.clever.parsing import mapping
-from onboarding.models import District
+from onboarding.models import District, DistrictStatus
 from rosters.models import Educator, ImportRun, ImportStatus
 
 STAFF_ROLES = frozenset({"teacher", "staff", "district_admin"})
+
+
+# Districts whose teachers no longer get in: they removed ClassHub in Clever, or ClassHub denied their data.
+CLOSED_STATUSES = (DistrictStatus.DISCONNECTED, DistrictStatus.DENIED)
 
 
 class Refusal(StrEnum):
@@ -25,6 +29,7 @@ class Refusal(StrEnum):
     NO_STAFF_ROLE = "no_staff_role"  # parents and contacts, or a record without roles
     DISTRICT_NOT_SERVED = "district_not_served"
     DISTRICT_NOT_IMPORTED = "district_not_imported"  # teachers and staff wait for the first import
+    DISTRICT_CLOSED = "district_closed"  # teachers and staff of a district that removed ClassHub or was denied
     NOT_IN_ROSTER = "not_in_roster"  # imported, but this person was not shared (or no longer is)
 
 
@@ -43,7 +48,9 @@ def clever_sign_in_refusal(*, record: dict[str, Any]) -> Refusal | None:
     if district is None:
         return Refusal.DISTRICT_NOT_SERVED
     if "district_admin" in roles:
-        return None
+        return None  # the portal says where the district stands, closed or not
+    if district.status in CLOSED_STATUSES:
+        return Refusal.DISTRICT_CLOSED
     if _active_educator(clever_id=str(record.get("id") or ""), district=district) is not None:
         return None
     imported = ImportRun.objects.filter(
