@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.utils import dateformat, timezone
 
 from devices.models import DeviceSetup
+from devices.selectors import readiness_counts
 from helpcenter.content import HelpGuide
 from onboarding.models import District, DistrictStatus, OnboardingSession, PurchaseStatus, SharedSchool, SharingType
 from onboarding.timeline import STEP_OF_STATUS, journey_steps
@@ -41,6 +42,7 @@ class DistrictFacts:
     last_import: ImportRun | None
     session: OnboardingSession | None
     has_device_setup: bool
+    readiness: dict[str, int]  # students by device readiness reason, counted per school (devices app)
     now: dt.datetime
 
     @property
@@ -59,9 +61,11 @@ class DistrictFacts:
 
 
 def district_facts(*, district: District, now: dt.datetime | None = None) -> DistrictFacts:
-    """Four queries whatever the district's size."""
+    """Five queries whatever the district's size."""
     session = OnboardingSession.objects.filter(district=district).first()
-    journey = journey_steps(status=district.status, has_session=session is not None)
+    # The guide has a step of its own for the session (_session_held), so here the import counts as done once
+    # the rosters are in, whether the session has taken place or not.
+    journey = journey_steps(status=district.status, has_session=session is not None, session_over=True)
     return DistrictFacts(
         district=district,
         journey_done=tuple(step.state == "done" for step in journey),
@@ -69,6 +73,7 @@ def district_facts(*, district: District, now: dt.datetime | None = None) -> Dis
         last_import=latest_import_run(district=district),
         session=session,
         has_device_setup=DeviceSetup.objects.filter(district=district).exists(),
+        readiness=readiness_counts(district=district),
         now=now or timezone.now(),
     )
 
@@ -182,9 +187,13 @@ def _session_held(f: DistrictFacts) -> tuple[bool, str]:
 
 def _devices_recorded(f: DistrictFacts) -> tuple[bool, str]:
     if f.has_device_setup:
+        counted = sum(f.readiness.values())
+        to_fix = counted - f.readiness.get("ready", 0)
+        if not to_fix:
+            return True, "Your district recorded its devices and sign-in domains, and every student is ready."
         return True, (
-            "Your district recorded its devices and sign-in domains. The Devices page lists the students whose "
-            "email still needs fixing."
+            f"Your district recorded its devices and sign-in domains. {to_fix:,} of {counted:,} students still "
+            "need a fix (or their school's setup): the Devices page lists them, with what to change in the SIS."
         )
     return False, "Record your students' devices and sign-in domains on the Devices page."
 
@@ -210,7 +219,7 @@ STEP_RULES: dict[str, Callable[[DistrictFacts], tuple[bool, str]]] = {
 def guide_progress(*, guide: HelpGuide, district: District, now: dt.datetime | None = None) -> dict[str, StepProgress]:
     """Each step of the guide, done, next or to do for the district: the next is the first step not done.
 
-    Four queries whatever the district's size (see district_facts).
+    Five queries whatever the district's size (see district_facts).
     """
     facts = district_facts(district=district, now=now)
     progress: dict[str, StepProgress] = {}

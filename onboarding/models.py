@@ -218,6 +218,15 @@ class OnboardingSession(models.Model):
     def ics_uid(self) -> str:
         return f"onboarding-{self.district.clever_id}@classhub"
 
+    @property
+    def is_over(self) -> bool:
+        """Whether the session has taken place (its end has passed)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes) <= timezone.now()
+
 
 class EmailKind(models.TextChoices):
     REQUEST_RECEIVED = "request_received", "Request received"

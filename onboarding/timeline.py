@@ -11,6 +11,12 @@ S = DistrictStatus
 EVENT_LABELS = {
     "devices.setup.saved": "The device setup of your schools changed.",
     "devices.setup.removed": "A school went back to the district's default device setup.",
+    "devices.key.created": "A device key was made for ClassHub's device agents.",
+    "devices.key.rotated": "A device key was replaced by a new one.",
+    "devices.key.revoked": "A device key was revoked: agents using it stop working.",
+    "rosters.import.held": "A sync would change many records at once: a ClassHub rep checks it first.",
+    "rosters.import.changes_applied": "ClassHub applied the checked changes of a sync.",
+    "onboarding.email.resent": "ClassHub sent an email again.",
     "rosters.sync.requested": "A full sync with Clever was requested.",
     "onboarding.connection.discovered": "Your district connected ClassHub in Clever.",
     "onboarding.connection.renewed": "Your district connected ClassHub in Clever again.",
@@ -63,7 +69,8 @@ NEXT_STEPS: dict[str, NextStep] = {
 
 
 def event_label(event: AuditEvent) -> str:
-    return EVENT_LABELS.get(event.action, event.action)
+    # Never the raw action name: a district admin reads these.
+    return EVENT_LABELS.get(event.action, "ClassHub recorded a change to your district.")
 
 
 def next_step(status: str) -> NextStep | None:
@@ -94,22 +101,38 @@ STEP_OF_STATUS = {
 }
 
 
-def journey_steps(*, status: str, has_session: bool) -> list[JourneyStep]:
-    """The five steps of the journey, each done, current or to do, with who acts on it."""
+def journey_steps(*, status: str, has_session: bool, session_over: bool = False) -> list[JourneyStep]:
+    """The five steps of the journey, each done, current or to do, with who acts on it.
+
+    The import and onboarding step is done once rosters are in and the session (if one is scheduled) has
+    taken place: until then it is the current step, not "Done".
+    """
     current = STEP_OF_STATUS.get(status, 0)
+    if status == S.IMPORTED and has_session and not session_over:
+        current = 3
     steps = [
         (
             "Connect ClassHub in Clever and share your schools",
             "Your district",
             "Done in Clever by your district admin.",
         ),
-        ("Purchase confirmed", "ClassHub", "Your ClassHub rep records the purchase Clever told us about."),
+        (
+            "Purchase confirmed",
+            "ClassHub",
+            "Our sales team contacts you about purchasing ClassHub; once it is purchased, the review starts."
+            if status == S.SALES_FOLLOW_UP
+            else "Your ClassHub rep records the purchase Clever told us about.",
+        ),
         ("Review of the shared schools", "ClassHub", "Each shared school is checked against your rollout plan."),
         (
             "Roster import and onboarding session",
             "ClassHub and Clever",
-            "Rosters come in from Clever; the onboarding session with Clever is "
-            + ("scheduled." if has_session else "scheduled by your rep."),
+            (
+                "Rosters are in; your onboarding session with Clever is scheduled (see below)."
+                if status == S.IMPORTED and has_session
+                else "Rosters come in from Clever; the onboarding session with Clever is "
+                + ("scheduled." if has_session else "scheduled by your rep.")
+            ),
         ),
         ("Go live", "ClassHub", "Teachers and admins get a welcome email and sign in with Clever."),
     ]

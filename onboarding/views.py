@@ -44,7 +44,10 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     context["can_sync_now"] = district.status in SYNCED_STATUSES
     context["sync_state"] = DistrictSync.objects.filter(pk=district.pk).first()
     context["session"] = OnboardingSession.objects.filter(district=district).first()
-    context["steps"] = journey_steps(status=district.status, has_session=context["session"] is not None)
+    session = context["session"]
+    context["steps"] = journey_steps(
+        status=district.status, has_session=session is not None, session_over=session is not None and session.is_over
+    )
     if district.status in (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP):
         context["purchase_form"] = PurchaseConfirmForm(
             initial={"purchase_status": district.purchase_confirmed_by_district or None}

@@ -207,7 +207,7 @@ def test_the_portal_page_costs_the_same_few_queries_however_far_the_district_is(
         finished_import(full, status=ImportStatus.SUCCEEDED if n % 2 else ImportStatus.FAILED)
     for district in (bare, full):
         # The guide's own reads: the session date, the shared schools, the last import, a device setup.
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             guide_progress(guide=CONNECT_CLEVER, district=district)
 
     admin = clever_district_admin(django_user_model, district_clever_id=bare.clever_id)

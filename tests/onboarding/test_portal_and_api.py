@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from classhub.clever.sandbox.dataset import has_role
 from onboarding.services import connections_sync
+from onboarding.timeline import journey_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -277,3 +278,26 @@ def test_an_instant_login_without_state_restarts_with_a_fresh_state_and_signs_in
     done = client.get(f"{back.path}?{back.query}")
     assert done.status_code == 302 and done["Location"] == reverse("portal:home")
     assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_the_import_and_session_step_stays_current_until_the_session_has_taken_place():
+    waiting = journey_steps(status="imported", has_session=True, session_over=False)
+    assert [s.state for s in waiting[3:]] == ["current", "todo"]
+    assert "your onboarding session with Clever is scheduled" in waiting[3].detail
+    held = journey_steps(status="imported", has_session=True, session_over=True)
+    assert [s.state for s in held[3:]] == ["done", "current"]
+
+
+def test_sales_follow_up_says_sales_contacts_the_district_not_that_a_purchase_is_recorded():
+    step = journey_steps(status="sales_follow_up", has_session=False)[1]
+    assert step.state == "current" and "Our sales team contacts you" in step.detail
+
+
+def test_a_timeline_event_without_a_label_never_shows_its_code():
+    from onboarding.models import AuditEvent
+    from onboarding.timeline import event_label
+
+    assert (
+        event_label(AuditEvent(action="devices.key.created")) == "A device key was made for ClassHub's device agents."
+    )
+    assert "." not in event_label(AuditEvent(action="some.new.action")).rstrip(".")
