@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
 
+from classhub.csv_files import with_excel_bom
 from devices.selectors import device_setups, readiness_fix, students_not_ready
 from onboarding.models import District
 
@@ -48,6 +49,6 @@ def not_ready_rows(district: District) -> Iterator[str]:
 
 def not_ready_csv(district: District) -> StreamingHttpResponse:
     """Every student of the district who is not ready (one row per student and school), as a download."""
-    response = StreamingHttpResponse(not_ready_rows(district), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(with_excel_bom(not_ready_rows(district)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="device-readiness-{district.clever_id}.csv"'
     return response

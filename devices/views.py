@@ -21,6 +21,7 @@ from devices.selectors import (
     SetupView,
     readiness_fix,
     readiness_report,
+    student_email_domains,
     students_not_ready,
 )
 from devices.services import DeviceSetupInvalid, device_setup_delete, device_setup_save, readiness_refreshed_inline
@@ -108,6 +109,7 @@ def _render_page(
     setups = context["report"].setups
     own = setups.get(school.pk if school else None)
     context.update(
+        email_domains=student_email_domains(district=district),
         setup_school=school,
         setup_form=form or _form_for(own or (setups.get(None) if school else None)),
         setup_own=own is not None,

@@ -34,7 +34,8 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     district = portal_district_for(request.user)
     if district is None:
         roles = clever_identity(request.user).get("roles") or {}
-        return render(request, "portal/no_district.html", {"is_teacher": "teacher" in roles}, status=403)
+        context = {"is_teacher": "teacher" in roles, "is_school_staff": "staff" in roles and "teacher" not in roles}
+        return render(request, "portal/no_district.html", context, status=403)
     context = district_overview(district=district)
     context["timeline"] = [(event, event_label(event)) for event in district_timeline(district=district, limit=20)]
     context["next_step"] = next_step(district.status)
@@ -103,6 +104,9 @@ def portal_purchase_confirm(request: HttpRequest) -> HttpResponse:
     district = portal_district_for(request.user)
     if district is None:
         return render(request, "portal/no_district.html", status=403)
+    if district.status not in (DistrictStatus.REQUESTED, DistrictStatus.SALES_FOLLOW_UP):
+        messages.info(request, "Your purchase is already recorded: ClassHub has moved on to the next steps.")
+        return redirect("portal:home")
     form = PurchaseConfirmForm(request.POST)
     if form.is_valid():
         district_purchase_confirm(

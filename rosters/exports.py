@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
 
+from classhub.csv_files import with_excel_bom
 from rosters.models import ImportIssue, ImportRun
 
 ISSUE_COLUMNS = ["kind", "clever_id", "field", "message", "suggested_fix"]
@@ -34,7 +35,7 @@ def import_issues_rows(run: ImportRun) -> Iterator[str]:
 
 def import_issues_csv(run: ImportRun) -> StreamingHttpResponse:
     """The issues of one import run as a CSV download."""
-    response = StreamingHttpResponse(import_issues_rows(run), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(with_excel_bom(import_issues_rows(run)), content_type="text/csv; charset=utf-8")
     filename = f"import-{run.pk}-issues-{run.district.clever_id}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

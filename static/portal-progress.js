@@ -10,7 +10,7 @@
   var status = document.getElementById("district-status");
   if (!url || !line || !text) return;
   function describe(run) {
-    if (run.status !== "running") return "Queued: the import starts in a moment.";
+    if (run.status !== "running") return "The import starts in a moment.";
     var words = "Now importing " + run.phase_label.toLowerCase() + ": " + run.done.toLocaleString() +
       " records (schools, people, classes) read from Clever";
     if (run.estimated_total) words += " of about " + run.estimated_total.toLocaleString();

@@ -97,6 +97,8 @@ def district_purchase_confirm(
     """Keep the district admin's own answer about the purchase; the rep's record of Clever's notice decides."""
     district = District.objects.select_for_update().get(pk=district.pk)
     before = district.purchase_confirmed_by_district
+    if before == purchase_status:
+        return district  # the same answer again: nothing new for the rep, nothing for the timeline
     district.purchase_confirmed_by_district = purchase_status
     district.save(update_fields=["purchase_confirmed_by_district", "updated_at"])
     audit_record(

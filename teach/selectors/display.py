@@ -74,10 +74,19 @@ def student_sort_key(student: Student) -> tuple:
 class RosterStudent:
     student: Student
     badge: Badge | None  # None: not known (an archived student, or one without a school)
+    namesake: bool = False  # another student of the same roster has the same first and last name
 
     @property
     def name(self) -> str:
-        return str(self.student)  # the Clever id when Clever sent no name
+        """The name Clever sent, or the Clever id when it sent none. Two "Aiden Jackson"s in one roster are told
+        apart by their middle initial, else by their Clever id."""
+        student = self.student
+        if not self.namesake:
+            return str(student)
+        middle = (getattr(student, "middle_name", "") or "").strip()
+        if middle:
+            return f"{student.first_name} {middle[0]}. {student.last_name}".strip()
+        return f"{student} ({student.clever_id[-6:]})"
 
     @property
     def grade(self) -> str:

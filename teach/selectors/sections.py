@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from devices.models import Readiness
@@ -111,6 +112,7 @@ def teacher_sections(*, educator: Educator, today: dt.date) -> TeacherSections:
             "section_id",
             "student__clever_id",
             "student__first_name",
+            "student__middle_name",
             "student__last_name",
             "student__grade",
             "student__archived_at",
@@ -125,8 +127,9 @@ def teacher_sections(*, educator: Educator, today: dt.date) -> TeacherSections:
     for pk, card in cards.items():
         card.co_teachers.sort(key=lambda c: (not c.is_primary, str(c.educator).casefold()))
         school_id = card.section.school_id
+        names = Counter(str(s).casefold() for s in students_by_section[pk])
         card.students = [
-            RosterStudent(student=s, badge=badges.get((school_id, s.pk)))
+            RosterStudent(student=s, badge=badges.get((school_id, s.pk)), namesake=names[str(s).casefold()] > 1)
             for s in sorted(students_by_section[pk], key=student_sort_key)
         ]
     return TeacherSections(current=list(cards.values()), other_terms=len(mine) - len(current))

@@ -94,7 +94,7 @@ def test_district_admin_signs_in_with_clever_and_watches_the_import_reach_import
 
     expect(page.get_by_role("heading", level=1, name=district.name)).to_be_visible()
     import_line = page.locator("#import-line")
-    expect(import_line).to_contain_text("Queued: the import starts in a moment")
+    expect(import_line).to_contain_text("The import starts in a moment")
     expect(page.locator("#import-progress")).to_be_visible()
     screenshot("2-portal-import-queued")
 

@@ -128,7 +128,9 @@ def test_the_csv_lists_every_student_not_ready_with_the_fix(portal_admin, lakesi
     response = portal_admin.get(reverse("portal:devices-csv"))
     assert response["Content-Type"].startswith("text/csv")
     assert response.streaming
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())  # a UTF-8 mark, so Excel reads accents and dashes right
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["Clever id", "SIS id", "Name", "School", "Grade", "Email", "Reason", "Fix"]
     by_sis = {(r[1], r[3]): r for r in rows[1:]}
     assert len(rows) == 1 + 6
@@ -198,7 +200,7 @@ def test_district_b_never_sees_district_a(client, django_user_model, lakeside):
     client.force_login(clever_district_admin(django_user_model, district_clever_id=other.clever_id))
     page = client.get(reverse("portal:devices")).content.decode()
     assert "Secret Student" in page and "Lakeside" not in page and "Noah" not in page
-    csv_text = b"".join(client.get(reverse("portal:devices-csv")).streaming_content).decode()
+    csv_text = b"".join(client.get(reverse("portal:devices-csv")).streaming_content).decode("utf-8-sig")
     assert "Secret" in csv_text and "Noah" not in csv_text
 
 
@@ -238,7 +240,7 @@ def test_the_admin_report_keeps_its_query_count_and_is_linked_from_the_district(
     page = client.get(url).content.decode()
     assert "Device sign-in readiness" in page and "Lakeside Elementary" in page
     csv_response = client.get(reverse("admin:devices_readiness_csv", args=[d.pk]))
-    assert len(b"".join(csv_response.streaming_content).decode().splitlines()) == 1 + 6 + 460
+    assert len(b"".join(csv_response.streaming_content).decode("utf-8-sig").splitlines()) == 1 + 6 + 460
 
 
 def test_the_setup_list_in_the_admin_keeps_its_query_count(client, rep, lakeside):

@@ -216,6 +216,14 @@ def test_the_district_admin_answers_the_purchase_question_on_the_first_step(clie
     assert district.purchase_confirmed_by_district == "already_purchased"
     assert district.status == "sales_follow_up"  # the rep's record of Clever's notice decides
     assert AuditEvent.objects.filter(district=district, action="onboarding.purchase.confirmed_by_district").exists()
+    # The same answer again is no news: one event, however often it is sent.
+    client.post(reverse("portal:purchase-confirm"), {"purchase_status": "already_purchased"})
+    assert AuditEvent.objects.filter(district=district, action="onboarding.purchase.confirmed_by_district").count() == 1
+    # Past the first step the question is closed.
+    District.objects.filter(pk=district.pk).update(status="imported")
+    client.post(reverse("portal:purchase-confirm"), {"purchase_status": "havent_purchased"})
+    district.refresh_from_db()
+    assert district.purchase_confirmed_by_district == "already_purchased"
 
 
 def test_the_queues_show_counts_per_state(client, group_rep, connected):
@@ -301,3 +309,16 @@ def test_a_timeline_event_without_a_label_never_shows_its_code():
         event_label(AuditEvent(action="devices.key.created")) == "A device key was made for ClassHub's device agents."
     )
     assert "." not in event_label(AuditEvent(action="some.new.action")).rstrip(".")
+
+
+def test_school_staff_are_told_there_is_nothing_for_them_here(client, sandbox, imported_a):
+    staff = next(
+        u
+        for u in sandbox.dataset.visible(imported_a.clever_id, "users")
+        if has_role(u, "staff") and not has_role(u, "teacher") and not has_role(u, "district_admin")
+    )
+    landed = sign_in_with_clever(client, sandbox, staff["id"])
+    page = client.get(landed["Location"])
+    assert page.status_code == 403
+    assert b"You are signed in as school staff" in page.content
+    assert b"can take up to ten minutes" not in page.content

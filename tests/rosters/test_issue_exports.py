@@ -46,7 +46,7 @@ def clever_district_admin(django_user_model, *, district_clever_id: str):
 
 
 def rows_of(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def test_a_rep_downloads_a_runs_issues_from_the_admin(client, group_rep, runs):

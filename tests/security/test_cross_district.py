@@ -164,7 +164,7 @@ ACTORS = {"clever_admin": clever_admin_of, "contact": contact_of}
 
 def body_of(response) -> str:
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode()
+        return b"".join(response.streaming_content).decode("utf-8-sig")
     return response.content.decode()
 
 

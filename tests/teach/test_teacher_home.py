@@ -285,3 +285,16 @@ def test_a_demo_teacher_of_a_co_taught_section_sees_it_with_the_co_teacher(clien
     client.logout()
     sign_in_teacher(client, idle)
     assert b"You have no sections this term" in client.get(HOME).content
+
+
+def test_two_students_of_the_same_name_in_one_roster_are_told_apart(client, lakeside):
+    district, school, running = lakeside
+    me = b.teacher(district, [school], first="Maya", last="Ortiz")
+    marie = b.student(district, [school], first="Aiden", last="Jackson", middle_name="Marie")
+    plain = b.student(district, [school], first="Aiden", last="Jackson")
+    other = b.student(district, [school], first="Zoe", last="Kim", middle_name="Ann")
+    b.section(school, [(me, True)], [marie, plain, other], name="Homeroom", term=running)
+    sign_in_teacher(client, me)
+    page = client.get(reverse("teach:home")).content.decode()
+    assert "Aiden M. Jackson" in page and f"Aiden Jackson ({plain.clever_id[-6:]})" in page
+    assert "Zoe Kim" in page and "Zoe A. Kim" not in page  # no namesake: the name as Clever sent it
