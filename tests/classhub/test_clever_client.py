@@ -157,20 +157,18 @@ def _page(ids: list, next_uri: str | None) -> dict:
     return {"data": [{"data": {"id": i}} for i in ids], "links": links}
 
 
-def test_a_next_link_seen_before_ends_the_paging_as_a_circle(clever_client, sandbox, demo):
+def test_next_links_that_go_round_in_a_circle_end_the_paging(clever_client, sandbox, demo, monkeypatch):
+    from classhub.clever import client as client_module
     from classhub.clever.errors import CleverMalformedResponse
 
+    monkeypatch.setattr(client_module, "MAX_STALLED_PAGES", 3)
     api = clever_client.for_district(demo["a"]["clever_id"])
-    for body in (
-        _page(["a1"], "/v3.0/users?limit=1&starting_after=a1"),
-        _page(["a2"], "/v3.0/users?limit=1&starting_after=a1"),
-    ):
-        sandbox.inject_fault(path_prefix="/v3.0/users", status=200, count=1, body=body)
-    sandbox.inject_fault(
-        path_prefix="/v3.0/users", status=200, count=5, body=_page(["a3"], "/v3.0/users?limit=1&starting_after=a1")
-    )
+    sandbox.inject_fault(path_prefix="/v3.0/users", status=200, count=1, body=_page(["a5"], "/v3.0/users?x=1"))
+    # Clever's next link keeps leading back to a page it has served: no higher id ever comes.
+    sandbox.inject_fault(path_prefix="/v3.0/users", status=200, count=10, body=_page(["a1"], "/v3.0/users?x=1"))
     with pytest.raises(CleverMalformedResponse, match="round in a circle"):
         list(api.iter_pages("users", limit=1))
+    assert users_path_hits(sandbox) == 4  # stopped after three pages without progress
 
 
 def test_pages_of_records_with_no_or_lower_ids_do_not_end_the_paging(clever_client, sandbox, demo):
