@@ -47,14 +47,24 @@ def addable_students(*, educator: Educator) -> QuerySet[Student]:
     return Student.objects.filter(archived_at=None, pk__in=of_my_schools)
 
 
+def _starts(field_name: str, text: str) -> Q:
+    """The field starts with text, any case. SQLite folds the case of ASCII letters only, so the spellings a
+    name is usually stored in (as typed, Capitalised, UPPER CASE) are asked for too: "élo" finds "Élodie"."""
+    spellings = {text, text.capitalize(), text.title(), text.upper()}
+    match = Q()
+    for spelling in sorted(spellings):
+        match |= Q(**{f"{field_name}__istartswith": spelling})
+    return match
+
+
 def _name_prefix(words: list[str]) -> Q:
     """First or last name starting with the words typed ("ava", "smi", "ava smi", "smith ava", "de la")."""
     whole = " ".join(words)
-    match = Q(first_name__istartswith=whole) | Q(last_name__istartswith=whole)
+    match = _starts("first_name", whole) | _starts("last_name", whole)
     if len(words) > 1:
         first, rest = words[0], " ".join(words[1:])
-        match |= Q(first_name__istartswith=first, last_name__istartswith=rest)
-        match |= Q(last_name__istartswith=first, first_name__istartswith=rest)
+        match |= _starts("first_name", first) & _starts("last_name", rest)
+        match |= _starts("last_name", first) & _starts("first_name", rest)
     return match
 
 

@@ -322,3 +322,10 @@ def test_teachers_of_a_district_that_removed_classhub_get_no_teacher_home(client
     school_day["district"].status = DistrictStatus.DISCONNECTED
     school_day["district"].save()
     assert client.get(reverse("teach:home")).status_code == 403
+
+
+def test_the_search_finds_accented_names_whatever_the_case_typed(client, school_day):
+    elodie = b.student(school_day["district"], [school_day["middle"]], first="Élodie", last="Çelik")
+    me = school_day["me"]
+    for typed in ("élo", "ÉLO", "Élodie", "çel", "élodie çelik"):
+        assert [row.student.pk for row in student_search(educator=me, query=typed).students] == [elodie.pk], typed
