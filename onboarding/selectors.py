@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from classhub.clever.sso.accounts import clever_account
 from classhub.clever.sso.contacts import district_of_contact_user, is_contact_user
 from onboarding.models import AuditEvent, District, RequestStatus, SchoolDecision, SharedSchool
 from rosters.models import Educator, ImportRun
@@ -17,7 +17,7 @@ def clever_identity(user: AbstractBaseUser) -> dict[str, Any]:
     """The Clever user record saved at the user's last Clever sign-in, or {}."""
     if not user.is_authenticated or is_contact_user(user):
         return {}  # a contact signed in by code has no Clever identity: no teacher's pages, no roles
-    account = SocialAccount.objects.filter(user=user, provider="clever").only("extra_data").first()
+    account = clever_account(user)
     if account is None:
         return {}
     data = (account.extra_data or {}).get("data")

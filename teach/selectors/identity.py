@@ -8,24 +8,9 @@ from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 
 from classhub.clever.parsing import mapping
+from classhub.clever.sso.accounts import clever_account
 from onboarding.models import District
 from rosters.models import Educator
-
-_NOT_LOOKED_UP = object()
-
-
-def clever_account(user: AbstractBaseUser) -> SocialAccount | None:
-    """The user's Clever account (its uid is the Clever user id), or None; read once per request.
-
-    Cached on the user object, which lives as long as the request, so the page and the navigation share one query.
-    """
-    if not user.is_authenticated:
-        return None
-    cached = getattr(user, "_teach_clever_account", _NOT_LOOKED_UP)
-    if cached is _NOT_LOOKED_UP:
-        cached = SocialAccount.objects.filter(user=user, provider="clever").only("uid", "extra_data").first()
-        user._teach_clever_account = cached
-    return cached
 
 
 def _identity(account: SocialAccount) -> dict:
